@@ -16,8 +16,9 @@ public record Endpoint(Protocol protocol, Security security, String host, int po
     if (protocol == null || security == null || host == null || host.isBlank()) {
       throw new IllegalArgumentException("protocol, security and host are required");
     }
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("port " + port + " is outside 1-65535");
+    if (port < 0 || port > 65535) {
+      // 0 is allowed for listeners: any free port (tests, ephemeral gateways).
+      throw new IllegalArgumentException("port " + port + " is outside 0-65535");
     }
   }
 

@@ -108,7 +108,7 @@ public record GatewayConfig(
       for (int j = 0; j < i; j++) {
         Endpoint a = listeners.get(i).url();
         Endpoint b = listeners.get(j).url();
-        if (a.port() == b.port() && a.host().equals(b.host())) {
+        if (a.port() != 0 && a.port() == b.port() && a.host().equals(b.host())) {
           problems.add("listeners[" + i + "].url: '" + a + "' uses the same address as " + b);
         }
       }
