@@ -65,7 +65,7 @@ public final class ConfigLoader {
       GatewayConfig config = MAPPER.readValue(yaml, GatewayConfig.class);
       return config == null ? GatewayConfig.empty() : config;
     } catch (JsonMappingException e) {
-      throw new ConfigException(describe(origin, e));
+      throw new ConfigException(describe(origin, yaml, e));
     } catch (JsonProcessingException e) {
       throw new ConfigException(
           origin + where(e.getLocation()) + ": not valid YAML (" + e.getOriginalMessage() + ")");
@@ -96,13 +96,14 @@ public final class ConfigLoader {
     }
   }
 
-  private static String describe(String origin, JsonMappingException e) {
+  private static String describe(String origin, String yaml, JsonMappingException e) {
     String key =
         e.getPath().stream()
             .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
             .collect(Collectors.joining("."))
             .replace(".[", "[");
-    String at = origin + where(e.getLocation()) + ": ";
+    String last = e.getPath().isEmpty() ? null : e.getPath().getLast().getFieldName();
+    String at = origin + locate(yaml, last).orElse(where(e.getLocation())) + ": ";
     if (e instanceof UnrecognizedPropertyException u) {
       return at
           + "unknown key '"
@@ -154,6 +155,25 @@ public final class ConfigLoader {
   private static String known(Collection<Object> ids) {
     return new TreeSet<>(ids.stream().map(String::valueOf).toList())
         .stream().collect(Collectors.joining(", "));
+  }
+
+  /**
+   * Jackson's YAML locations point past the offending value; the line that defines the key is what
+   * a person needs. The first definition of the key's name is used, which is exact for unique keys.
+   */
+  private static java.util.Optional<String> locate(String yaml, String key) {
+    if (key == null) {
+      return java.util.Optional.empty();
+    }
+    Pattern definition = Pattern.compile("^(\\s*(?:-\\s+)?)" + Pattern.quote(key) + "\\s*:");
+    String[] lines = yaml.split("\\R", -1);
+    for (int i = 0; i < lines.length; i++) {
+      Matcher m = definition.matcher(lines[i]);
+      if (m.find()) {
+        return java.util.Optional.of(":" + (i + 1) + ":" + (m.group(1).length() + 1));
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   private static String where(JsonLocation location) {
