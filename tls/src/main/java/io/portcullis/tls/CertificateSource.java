@@ -32,9 +32,4 @@ public record CertificateSource(
   public static CertificateSource pkcs12(Path keystore, String passphraseSource) {
     return new CertificateSource(keystore, keystore, Optional.of(passphraseSource));
   }
-
-  /** True when chain and key are one PKCS#12 file. */
-  public boolean isPkcs12() {
-    return certificateChain.equals(privateKey);
-  }
 }

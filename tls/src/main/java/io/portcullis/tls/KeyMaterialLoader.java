@@ -58,7 +58,7 @@ final class KeyMaterialLoader {
           Optional.of(Passphrases.resolve(source.keyPassphraseSource().get(), environment));
     }
     try {
-      if (source.isPkcs12() || isDer(source.certificateChain())) {
+      if (isDer(source.certificateChain())) {
         return readPkcs12(source.certificateChain(), passphrase.orElse(new char[0]));
       }
       List<X509Certificate> chain = readCertificates(source.certificateChain());
@@ -109,7 +109,8 @@ final class KeyMaterialLoader {
             return converter.getPrivateKey(info);
           }
           case PEMKeyPair pair -> {
-            return converter.getKeyPair(pair).getPrivate();
+            // SEC1 keys may omit the public key, so convert only the private part.
+            return converter.getPrivateKey(pair.getPrivateKeyInfo());
           }
           case PKCS8EncryptedPrivateKeyInfo encrypted -> {
             char[] pass = requirePassphrase(file, passphrase);
@@ -126,7 +127,8 @@ final class KeyMaterialLoader {
             PEMDecryptorProvider decryptor =
                 new JcePEMDecryptorProviderBuilder().setProvider(BC).build(pass);
             try {
-              return converter.getKeyPair(encrypted.decryptKeyPair(decryptor)).getPrivate();
+              return converter.getPrivateKey(
+                  encrypted.decryptKeyPair(decryptor).getPrivateKeyInfo());
             } catch (IOException e) {
               throw new TlsException(file + ": cannot decrypt the key (wrong passphrase?)", e);
             }

@@ -263,6 +263,10 @@ public final class ServerTls implements AutoCloseable {
     return tickets;
   }
 
+  SslContext defaultContext() {
+    return current.defaultContext();
+  }
+
   private void reloadQuietly() {
     try {
       reload();

@@ -85,6 +85,18 @@ public record ServerTlsSettings(
         List.of("localhost"));
   }
 
+  /** A copy with these SNI certificates. */
+  public ServerTlsSettings withSni(Map<String, CertificateSource> certificates) {
+    return new ServerTlsSettings(
+        profile,
+        provider,
+        defaultCertificate,
+        certificates,
+        clientAuth,
+        clientCaBundle,
+        selfSignedHostNames);
+  }
+
   /** A copy with the given default certificate. */
   public ServerTlsSettings withDefaultCertificate(CertificateSource source) {
     return new ServerTlsSettings(

@@ -7,16 +7,16 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * Session-ticket keys for OpenSSL server contexts (RFC 8446 §4.6.1, RFC 5077): a fresh key encrypts
- * new tickets each interval, the previous one still decrypts, older tickets fall back to a full
- * handshake. Keys live only in memory. Thread-safe.
+ * Session-ticket keys for OpenSSL server contexts (RFC 8446 §4.6.1, RFC 5077): each context (one
+ * per certificate and per reload) has its own keys, so a ticket never resumes a session under
+ * another SNI name (RFC 6066 §3) or a replaced certificate. A fresh key encrypts new tickets each
+ * interval, the previous one still decrypts, older tickets cost a full handshake. Keys live only in
+ * memory. Thread-safe.
  */
 final class TicketKeyRotator {
   /** How often a new encryption key is made; a ticket is usable for at most two intervals. */
@@ -24,46 +24,45 @@ final class TicketKeyRotator {
 
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
-  private final Set<SslContext> contexts = Collections.newSetFromMap(new WeakHashMap<>());
-  private List<OpenSslSessionTicketKey> keys = List.of();
-  private Instant lastRotation = Instant.MIN;
+  private final Map<SslContext, List<OpenSslSessionTicketKey>> keys = new WeakHashMap<>();
+  private Instant lastRotation;
 
   TicketKeyRotator(Clock clock) {
     this.clock = clock;
-    rotateIfDue();
+    this.lastRotation = clock.instant();
   }
 
-  /** Applies the current keys to {@code context} (when it is OpenSSL) and keeps it up to date. */
+  /** Gives {@code context} (when it is OpenSSL) its own keys and rotates them from now on. */
   synchronized void register(SslContext context) {
-    if (context.sessionContext() instanceof OpenSslSessionContext openSsl) {
-      contexts.add(context);
-      openSsl.setTicketKeys(keys.toArray(OpenSslSessionTicketKey[]::new));
+    if (context.sessionContext() instanceof OpenSslSessionContext) {
+      apply(context, List.of(newKey()));
     }
   }
 
   /** Rotates when an interval has passed since the last rotation; returns whether it did. */
   synchronized boolean rotateIfDue() {
     Instant now = clock.instant();
-    if (lastRotation != Instant.MIN && now.isBefore(lastRotation.plus(INTERVAL))) {
+    if (now.isBefore(lastRotation.plus(INTERVAL))) {
       return false;
     }
-    List<OpenSslSessionTicketKey> next = new ArrayList<>(2);
-    next.add(newKey());
-    if (!keys.isEmpty()) {
-      next.add(keys.get(0));
-    }
-    keys = List.copyOf(next);
     lastRotation = now;
-    OpenSslSessionTicketKey[] array = keys.toArray(OpenSslSessionTicketKey[]::new);
-    for (SslContext context : contexts) {
-      ((OpenSslSessionContext) context.sessionContext()).setTicketKeys(array);
+    for (var entry : List.copyOf(keys.entrySet())) {
+      apply(entry.getKey(), List.of(newKey(), entry.getValue().get(0)));
     }
     return true;
   }
 
-  /** Names of the current keys, encryption key first (for tests; names are not secret). */
-  synchronized List<byte[]> keyNames() {
-    return keys.stream().map(OpenSslSessionTicketKey::name).toList();
+  /** Names of the keys of {@code context}, encryption key first (names are not secret). */
+  synchronized List<byte[]> keyNames(SslContext context) {
+    return keys.getOrDefault(context, List.of()).stream()
+        .map(OpenSslSessionTicketKey::name)
+        .toList();
+  }
+
+  private void apply(SslContext context, List<OpenSslSessionTicketKey> next) {
+    keys.put(context, next);
+    ((OpenSslSessionContext) context.sessionContext())
+        .setTicketKeys(next.toArray(OpenSslSessionTicketKey[]::new));
   }
 
   private OpenSslSessionTicketKey newKey() {

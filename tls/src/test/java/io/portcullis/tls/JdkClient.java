@@ -45,6 +45,57 @@ final class JdkClient {
     return context;
   }
 
+  /**
+   * A client that presents its certificate whatever CAs the server names in its CertificateRequest,
+   * as an attacker would (the JDK's own key manager would quietly send nothing).
+   */
+  static SSLContext forcing(X509Certificate anchor, PrivateKey key, List<X509Certificate> chain)
+      throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", anchor);
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+    tmf.init(trust);
+    X509Certificate[] certificates = chain.toArray(X509Certificate[]::new);
+    var keyManager =
+        new javax.net.ssl.X509ExtendedKeyManager() {
+          @Override
+          public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+            return new String[] {"forced"};
+          }
+
+          @Override
+          public String chooseClientAlias(
+              String[] keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+            return "forced";
+          }
+
+          @Override
+          public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+            return null;
+          }
+
+          @Override
+          public String chooseServerAlias(
+              String keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+            return null;
+          }
+
+          @Override
+          public X509Certificate[] getCertificateChain(String alias) {
+            return certificates;
+          }
+
+          @Override
+          public PrivateKey getPrivateKey(String alias) {
+            return key;
+          }
+        };
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(new javax.net.ssl.KeyManager[] {keyManager}, tmf.getTrustManagers(), null);
+    return context;
+  }
+
   /** Connects and completes the handshake (throws if it fails). */
   static SSLSocket handshake(SSLContext context, int port, Consumer<SSLParameters> tweak)
       throws IOException {

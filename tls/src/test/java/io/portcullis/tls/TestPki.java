@@ -253,10 +253,14 @@ final class TestPki {
   }
 
   /** Traditional OpenSSL form: PKCS#1 "RSA PRIVATE KEY" or SEC1 "EC PRIVATE KEY". */
-  static Path writeTraditional(Path file, PrivateKey key) throws IOException {
+  static Path writeTraditional(Path file, PrivateKey key) throws Exception {
+    // Through Bouncy Castle's own key classes: like OpenSSL, they put the curve into SEC1 keys.
+    PrivateKey bcKey =
+        java.security.KeyFactory.getInstance(key.getAlgorithm(), KeyMaterialLoader.BC)
+            .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(key.getEncoded()));
     StringWriter out = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-      writer.writeObject(new JcaMiscPEMGenerator(key));
+      writer.writeObject(new JcaMiscPEMGenerator(bcKey));
     }
     return write(file, out.toString());
   }

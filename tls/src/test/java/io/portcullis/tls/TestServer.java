@@ -63,6 +63,21 @@ final class TestServer implements AutoCloseable {
     }
   }
 
+  /** Waits until at least {@code count} application bytes arrived; returns what arrived. */
+  byte[] awaitReceived(int count, java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (received) {
+      while (received.size() < count) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(received, left);
+      }
+      return received.toByteArray();
+    }
+  }
+
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
@@ -89,6 +104,7 @@ final class TestServer implements AutoCloseable {
       buf.getBytes(buf.readerIndex(), bytes);
       synchronized (received) {
         received.writeBytes(bytes);
+        received.notifyAll();
       }
       ctx.writeAndFlush(msg);
     }
