@@ -1,6 +1,5 @@
 package io.portcullis.policy;
 
-import java.io.StringReader;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -15,11 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
@@ -249,37 +243,7 @@ final class PolicyCompiler {
   }
 
   private Node compose() throws PolicyException {
-    LoaderOptions options = new LoaderOptions();
-    options.setAllowDuplicateKeys(false);
-    options.setMaxAliasesForCollections(10);
-    options.setAllowRecursiveKeys(false);
-    options.setNestingDepthLimit(20);
-    options.setCodePointLimit(PolicyLoader.MAX_POLICY_BYTES);
-    try {
-      Node root = new Yaml(options).compose(new StringReader(text));
-      if (root == null) {
-        throw new PolicyException(
-            List.of(
-                new Problem(
-                    new Location(source, 1, 1), "the policy is empty", Problem.Severity.ERROR)));
-      }
-      return root;
-    } catch (MarkedYAMLException e) {
-      Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-      Location at =
-          m == null
-              ? new Location(source, 1, 1)
-              : new Location(source, m.getLine() + 1, m.getColumn() + 1);
-      throw new PolicyException(
-          List.of(new Problem(at, "not valid YAML: " + e.getProblem(), Problem.Severity.ERROR)));
-    } catch (YAMLException e) {
-      throw new PolicyException(
-          List.of(
-              new Problem(
-                  new Location(source, 1, 1),
-                  "not valid YAML: " + e.getMessage(),
-                  Problem.Severity.ERROR)));
-    }
+    return YamlTree.compose(source, text, "the policy");
   }
 
   private void version(YamlTree.Fields top) {

@@ -1,5 +1,6 @@
 package io.portcullis.policy;
 
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -8,6 +9,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -47,6 +53,39 @@ final class YamlTree {
   private final String source;
   private final List<Problem> problems = new ArrayList<>();
   private final IdentityHashMap<Node, Boolean> seen = new IdentityHashMap<>();
+
+  /**
+   * Composes YAML text into nodes (nothing is constructed, so no YAML tag can create an object),
+   * with limits sized for a policy: one document, shallow nesting, few aliases.
+   *
+   * @throws PolicyException if the text is empty or not YAML, with the position of the problem
+   */
+  static Node compose(String source, String text, String what) throws PolicyException {
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    options.setMaxAliasesForCollections(10);
+    options.setAllowRecursiveKeys(false);
+    options.setNestingDepthLimit(20);
+    options.setCodePointLimit(PolicyLoader.MAX_POLICY_BYTES);
+    Location start = new Location(source, 1, 1);
+    try {
+      Node root = new Yaml(options).compose(new StringReader(text));
+      if (root == null) {
+        throw new PolicyException(
+            List.of(new Problem(start, what + " is empty", Problem.Severity.ERROR)));
+      }
+      return root;
+    } catch (MarkedYAMLException e) {
+      Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      Location at = m == null ? start : new Location(source, m.getLine() + 1, m.getColumn() + 1);
+      throw new PolicyException(
+          List.of(new Problem(at, "not valid YAML: " + e.getProblem(), Problem.Severity.ERROR)));
+    } catch (YAMLException e) {
+      // Limits (code points, nesting, aliases) end up here; their text names no input.
+      throw new PolicyException(
+          List.of(new Problem(start, "not valid YAML: " + e.getMessage(), Problem.Severity.ERROR)));
+    }
+  }
 
   YamlTree(String source) {
     this.source = source;
