@@ -189,7 +189,8 @@ public final class PolicyTestRunner {
           y.error(e.keyNode(), "'" + key + "' is expected but the case has no 'message'");
           continue;
         }
-        if (key.endsWith("-rule") || key.equals("monitored")) {
+        boolean emptyList = e.value() instanceof SequenceNode seq && seq.getValue().isEmpty();
+        if ((key.endsWith("-rule") || key.equals("monitored")) && !emptyList) {
           List<ScalarNode> ids = y.scalars(e.value(), key);
           for (ScalarNode id : ids == null ? List.<ScalarNode>of() : ids) {
             if (!ruleIds.contains(id.getValue())) {
