@@ -159,6 +159,8 @@ final class PolicyCompiler {
   private final Map<String, Named.AttachmentClass> classes = new LinkedHashMap<>();
   private final Map<String, Named.Window> windows = new LinkedHashMap<>();
   private final Set<String> used = new HashSet<>();
+  // Objects declared with errors: references to them are not reported again as undefined.
+  private final Set<String> invalid = new HashSet<>();
   private final Set<String> ruleIds = new HashSet<>();
   private AccessTerms accessTerms;
   private AccessDecision accessDefault;
@@ -198,7 +200,10 @@ final class PolicyCompiler {
     List<Rule<RoutingDecision>> routing = new ArrayList<>();
     List<Rule<ScanDecision>> scanning = new ArrayList<>();
     List<Rule<FilterDecision>> filtering = new ArrayList<>();
-    if (!y.hasErrors()) {
+    if (accessDefault != null
+        && routingDefault != null
+        && scanDefault != null
+        && filterDefault != null) {
       readRules(top.value("access"), "access", access);
       readRules(top.value("routing"), "routing", routing);
       readRules(top.value("scanning"), "scanning", scanning);
@@ -296,6 +301,7 @@ final class PolicyCompiler {
       }
       networks.put(f.key(), new Named.Network(f.key(), prefixes, y.location(f.keyNode())));
     }
+    markInvalid(fs, networks, "network");
   }
 
   private void readGroups(Node n) {
@@ -330,6 +336,15 @@ final class PolicyCompiler {
         }
       }
       groups.put(f.key(), new Named.Group(f.key(), members, y.location(f.keyNode())));
+    }
+    markInvalid(fs, groups, "group");
+  }
+
+  private void markInvalid(YamlTree.Fields fs, Map<String, ?> declared, String noun) {
+    for (String name : fs.byKey().keySet()) {
+      if (!declared.containsKey(name)) {
+        invalid.add(noun + " " + name);
+      }
     }
   }
 
@@ -370,6 +385,7 @@ final class PolicyCompiler {
             upstreams.put(f.key(), new Named.Upstream(f.key(), mode, y.location(f.keyNode())));
           }
         }
+        markInvalid(fs, upstreams, "upstream");
       }
     }
     if (base != null) {
@@ -411,6 +427,7 @@ final class PolicyCompiler {
             new Named.AttachmentClass(f.key(), categories, types, y.location(f.keyNode())));
       }
     }
+    markInvalid(fs, classes, "attachment class");
   }
 
   private Set<String> categories(Node n) {
@@ -514,6 +531,7 @@ final class PolicyCompiler {
                 new TimeWindow(f.key(), days, from, to, zone), y.location(f.keyNode())));
       }
     }
+    markInvalid(fs, windows, "time window");
   }
 
   private boolean days(ScalarNode item, boolean[] days) {
@@ -765,7 +783,9 @@ final class PolicyCompiler {
       return null;
     }
     if (!upstreams.containsKey(name)) {
-      y.error(n, "undefined upstream '" + name + "'" + declared(upstreams.keySet()));
+      if (!invalid.contains("upstream " + name)) {
+        y.error(n, "undefined upstream '" + name + "'" + declared(upstreams.keySet()));
+      }
       return null;
     }
     used.add("upstream " + name);
@@ -1255,6 +1275,9 @@ final class PolicyCompiler {
     List<T> out = new ArrayList<>();
     for (ScalarNode item : items) {
       T t = declared.get(item.getValue());
+      if (t == null && invalid.contains(noun + " " + item.getValue())) {
+        continue;
+      }
       if (t == null) {
         y.error(
             item, "undefined " + noun + " '" + item.getValue() + "'" + declared(declared.keySet()));

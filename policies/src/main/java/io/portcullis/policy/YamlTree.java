@@ -14,6 +14,8 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.Event;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -69,6 +71,19 @@ final class YamlTree {
     options.setCodePointLimit(PolicyLoader.MAX_POLICY_BYTES);
     Location start = new Location(source, 1, 1);
     try {
+      // Aliases are refused before composing, at the alias itself: a policy never needs them and
+      // they are how "billion laughs" documents grow.
+      for (Event e : new Yaml(options).parse(new StringReader(text))) {
+        if (e instanceof AliasEvent alias) {
+          Mark m = alias.getStartMark();
+          throw new PolicyException(
+              List.of(
+                  new Problem(
+                      new Location(source, m.getLine() + 1, m.getColumn() + 1),
+                      "aliases are not supported in a policy; repeat the value or name an object",
+                      Problem.Severity.ERROR)));
+        }
+      }
       Node root = new Yaml(options).compose(new StringReader(text));
       if (root == null) {
         throw new PolicyException(
