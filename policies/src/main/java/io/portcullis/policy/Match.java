@@ -11,19 +11,35 @@ import java.util.Set;
 final class Match {
 
   /** A condition on attachments: any attachment whose category or true type is listed. */
-  record Attachments(Set<String> categories, Set<String> types) {
-    Attachments {
-      categories = Set.copyOf(categories);
-      types = Set.copyOf(types);
+  static final class Attachments {
+    private final Set<String> categories;
+    private final Set<String> types;
+    private final String[] categoryArray;
+    private final String[] typeArray;
+
+    Attachments(Set<String> categories, Set<String> types) {
+      this.categories = Set.copyOf(categories);
+      this.types = Set.copyOf(types);
+      this.categoryArray = categories.toArray(String[]::new);
+      this.typeArray = types.toArray(String[]::new);
     }
 
+    Set<String> categories() {
+      return categories;
+    }
+
+    Set<String> types() {
+      return types;
+    }
+
+    /** Whether any attachment has a listed category or type; arrays, so no iterator is created. */
     boolean matches(MessageFacts m) {
-      for (String c : categories) {
+      for (String c : categoryArray) {
         if (m.attachmentCategories().contains(c)) {
           return true;
         }
       }
-      for (String t : types) {
+      for (String t : typeArray) {
         if (m.attachmentTypes().contains(t)) {
           return true;
         }
