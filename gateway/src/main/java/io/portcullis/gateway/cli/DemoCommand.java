@@ -67,7 +67,8 @@ final class DemoCommand implements Callable<Integer> {
                       Endpoint.parse("pop3://127.0.0.1:" + upstream.getPop3().getPort()), null)),
               null,
               null,
-              false);
+              false,
+              null);
       ServeCommand.run(config, server -> banner(server, pop3s, pop3Starttls));
     } finally {
       upstream.stop();

@@ -7,7 +7,6 @@ import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.config.ListenerConfig;
 import io.portcullis.gateway.config.TlsConfig;
 import io.portcullis.gateway.config.UpstreamConfig;
-import io.portcullis.gateway.login.PassthroughLoginGate;
 import io.portcullis.gateway.server.GatewayServer;
 import io.portcullis.tls.TlsException;
 import java.nio.file.Path;
@@ -127,7 +126,8 @@ final class ServeCommand implements Callable<Integer> {
         upstreams,
         tls,
         base.limits(),
-        insecureListener || base.insecureListener());
+        insecureListener || base.insecureListener(),
+        base.auth());
   }
 
   /**
@@ -138,7 +138,7 @@ final class ServeCommand implements Callable<Integer> {
       throws InterruptedException {
     GatewayServer server;
     try {
-      server = GatewayServer.start(config, new PassthroughLoginGate(), Clock.systemUTC());
+      server = GatewayServer.start(config, Clock.systemUTC());
     } catch (ConfigException e) {
       throw new CliException("invalid configuration:\n  " + e.getMessage().replace("\n", "\n  "));
     } catch (TlsException e) {

@@ -10,6 +10,8 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.portcullis.auth.AuthSettings;
+import io.portcullis.auth.Authenticator;
 import io.portcullis.auth.sasl.SaslLimits;
 import io.portcullis.gateway.audit.AuditLog;
 import io.portcullis.gateway.codec.LineFramer;
@@ -21,6 +23,7 @@ import io.portcullis.gateway.config.Protocol;
 import io.portcullis.gateway.config.Security;
 import io.portcullis.gateway.config.TlsConfig;
 import io.portcullis.gateway.config.UpstreamConfig;
+import io.portcullis.gateway.login.AuthenticatorLoginGate;
 import io.portcullis.gateway.login.LoginGate;
 import io.portcullis.gateway.pop3.Pop3FrontEnd;
 import io.portcullis.gateway.session.ClientSession;
@@ -66,14 +69,21 @@ public final class GatewayServer implements AutoCloseable {
   private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final Map<Endpoint, InetSocketAddress> bound = new LinkedHashMap<>();
   private final AuditLog audit;
+  private final Authenticator authenticator;
   private final LoginGate loginGate;
 
-  private GatewayServer(GatewayConfig config, LoginGate loginGate, Clock clock)
-      throws ConfigException, TlsException {
+  private GatewayServer(GatewayConfig config, Clock clock) throws ConfigException, TlsException {
     this.config = config.checkRunnable();
     this.transports = Transports.best();
     this.audit = new AuditLog(clock);
-    this.loginGate = loginGate;
+    AuthSettings authSettings;
+    try {
+      authSettings = config.auth().toSettings(config.dataDir());
+      this.authenticator = Authenticator.builder(authSettings).clock(clock).build();
+    } catch (RuntimeException e) {
+      throw new ConfigException("auth: " + e.getMessage());
+    }
+    this.loginGate = new AuthenticatorLoginGate(authenticator, authSettings);
     this.limiter =
         new ConnectionLimiter(
             config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
@@ -92,9 +102,9 @@ public final class GatewayServer implements AutoCloseable {
    * @throws TlsException if certificates cannot be loaded or generated
    * @throws InterruptedException if interrupted while binding
    */
-  public static GatewayServer start(GatewayConfig config, LoginGate loginGate, Clock clock)
+  public static GatewayServer start(GatewayConfig config, Clock clock)
       throws ConfigException, TlsException, InterruptedException {
-    GatewayServer server = new GatewayServer(config, loginGate, clock);
+    GatewayServer server = new GatewayServer(config, clock);
     try {
       server.bindAll();
     } catch (RuntimeException | InterruptedException | ConfigException e) {
@@ -216,6 +226,7 @@ public final class GatewayServer implements AutoCloseable {
     if (serverTls != null) {
       serverTls.close();
     }
+    authenticator.close();
   }
 
   private static Map<Protocol, UpstreamConnector> connectors(

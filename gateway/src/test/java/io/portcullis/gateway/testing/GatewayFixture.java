@@ -8,7 +8,6 @@ import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.config.GatewayLimits;
 import io.portcullis.gateway.config.ListenerConfig;
 import io.portcullis.gateway.config.UpstreamConfig;
-import io.portcullis.gateway.login.PassthroughLoginGate;
 import io.portcullis.gateway.server.GatewayServer;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -75,8 +74,9 @@ public final class GatewayFixture implements AutoCloseable {
             List.of(upstream),
             null,
             limits,
-            false);
-    return GatewayServer.start(config, new PassthroughLoginGate(), Clock.systemUTC());
+            false,
+            null);
+    return GatewayServer.start(config, Clock.systemUTC());
   }
 
   public GreenMailUser user(String login, String password) {
