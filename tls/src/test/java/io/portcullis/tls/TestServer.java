@@ -89,7 +89,8 @@ final class TestServer implements AutoCloseable {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof SslHandshakeCompletionEvent event) {
         if (event.isSuccess()) {
-          handshakes.add(ctx.pipeline().get(SslHandler.class));
+          // By name: the gateway finds the TLS handler under the name it added it with, SNI or not.
+          handshakes.add((SslHandler) ctx.pipeline().get("tls"));
         } else {
           failures.add(event.cause());
         }
