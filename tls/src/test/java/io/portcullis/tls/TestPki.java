@@ -279,6 +279,22 @@ final class TestPki {
     return write(file, out.toString());
   }
 
+  /** Legacy OpenSSL encrypted PEM ("Proc-Type: 4,ENCRYPTED", AES-256-CBC). */
+  static Path writeLegacyEncrypted(Path file, PrivateKey key, String passphrase) throws Exception {
+    PrivateKey bcKey =
+        java.security.KeyFactory.getInstance(key.getAlgorithm(), KeyMaterialLoader.BC)
+            .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(key.getEncoded()));
+    var encryptor =
+        new org.bouncycastle.openssl.jcajce.JcePEMEncryptorBuilder("AES-256-CBC")
+            .setProvider(KeyMaterialLoader.BC)
+            .build(passphrase.toCharArray());
+    StringWriter out = new StringWriter();
+    try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+      writer.writeObject(new JcaMiscPEMGenerator(bcKey, encryptor));
+    }
+    return write(file, out.toString());
+  }
+
   static Path writePkcs12(Path file, Issued issued, String passphrase) throws Exception {
     KeyStore store = KeyStore.getInstance("PKCS12");
     store.load(null, null);
