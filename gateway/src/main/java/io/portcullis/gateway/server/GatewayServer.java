@@ -40,6 +40,7 @@ import io.portcullis.tls.UpstreamTls;
 import io.portcullis.tls.UpstreamTlsSettings;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -58,6 +59,9 @@ import org.slf4j.LoggerFactory;
 public final class GatewayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
 
+  /** How often watched files are checked for changes (SIGHUP reloads at once). */
+  private static final Duration RELOAD_POLL = Duration.ofSeconds(2);
+
   private final GatewayConfig config;
   private final Transports transports;
   private final EventLoopGroup boss;
@@ -71,6 +75,7 @@ public final class GatewayServer implements AutoCloseable {
   private final AuditLog audit;
   private final Authenticator authenticator;
   private final LoginGate loginGate;
+  private final Reloader reloader = new Reloader(RELOAD_POLL);
 
   private GatewayServer(GatewayConfig config, Clock clock) throws ConfigException, TlsException {
     this.config = config.checkRunnable();
@@ -84,6 +89,7 @@ public final class GatewayServer implements AutoCloseable {
       throw new ConfigException("auth: " + e.getMessage());
     }
     this.loginGate = new AuthenticatorLoginGate(authenticator, authSettings);
+    authenticator.directory().ifPresent(d -> reloader.watch("user directory", d.file(), d::reload));
     this.limiter =
         new ConnectionLimiter(
             config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
@@ -226,6 +232,7 @@ public final class GatewayServer implements AutoCloseable {
     if (serverTls != null) {
       serverTls.close();
     }
+    reloader.close();
     authenticator.close();
   }
 
