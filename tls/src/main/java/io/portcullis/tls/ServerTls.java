@@ -140,7 +140,18 @@ public final class ServerTls implements AutoCloseable {
    * @throws TlsException when a certificate or key cannot be used, naming the file and the problem
    */
   public static ServerTls start(ServerTlsSettings settings, Path dataDir) throws TlsException {
-    return start(settings, dataDir, Clock.systemUTC(), System.getenv(), DEBOUNCE);
+    return start(settings, dataDir, Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #start(ServerTlsSettings, Path)}, with the clock used for expiry warnings,
+   * self-signed validity and ticket-key rotation.
+   *
+   * @throws TlsException when a certificate or key cannot be used, naming the file and the problem
+   */
+  public static ServerTls start(ServerTlsSettings settings, Path dataDir, Clock clock)
+      throws TlsException {
+    return start(settings, dataDir, clock, System.getenv(), DEBOUNCE);
   }
 
   static ServerTls start(
@@ -173,6 +184,15 @@ public final class ServerTls implements AutoCloseable {
   /** The default certificate in use now. */
   public CertificateInfo defaultCertificate() {
     return current.defaultInfo();
+  }
+
+  /** Every certificate in use now, default first (for expiry metrics). */
+  public List<CertificateInfo> certificates() {
+    Generation generation = current;
+    List<CertificateInfo> all = new ArrayList<>();
+    all.add(generation.defaultInfo());
+    all.addAll(generation.sniInfo().values());
+    return List.copyOf(all);
   }
 
   /**
@@ -270,10 +290,7 @@ public final class ServerTls implements AutoCloseable {
 
   /** Logs a WARN for each certificate in use that is expired or expires within 30 days. */
   void warnAboutExpiry() {
-    Generation generation = current;
-    List<CertificateInfo> all = new ArrayList<>(generation.sniInfo().values());
-    all.add(generation.defaultInfo());
-    for (CertificateInfo info : all) {
+    for (CertificateInfo info : certificates()) {
       if (info.expiresWithin(EXPIRY_WARNING, clock)) {
         LOG.warn(
             "TLS: certificate {} (SHA-256 {}) expires on {}; renew it",

@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * An implicit-TLS echo listener for external scanners (openssl s_client, testssl.sh): {@code
- * InteropServer PROVIDER PORT [DATADIR]}. Serves a self-signed certificate for localhost until
- * killed.
+ * InteropServer PROVIDER PORT DIR}. Serves a certificate for localhost issued by a test CA that it
+ * writes to {@code DIR/ca.pem} (for {@code testssl --add-ca}), until killed.
  */
 public final class InteropServer {
   private InteropServer() {}
@@ -29,13 +29,17 @@ public final class InteropServer {
   private static void run(String[] args) throws Exception {
     TlsProvider provider = TlsProvider.valueOf(args[0]);
     int port = Integer.parseInt(args[1]);
-    Path data =
-        args.length > 2 ? Path.of(args[2]) : Files.createTempDirectory("portcullis-interop");
+    Path data = Files.createDirectories(Path.of(args[2]));
+    TestPki pki = TestPki.newCa("Portcullis Interop CA");
+    TestPki.writeChain(data.resolve("ca.pem"), List.of(pki.rootCertificate()));
+    CertificateSource source =
+        TestPki.writePem(
+            data, "server", pki.issue(TestPki.Spec.server("localhost").withIps("127.0.0.1")));
     ServerTlsSettings settings =
         new ServerTlsSettings(
             TlsProfile.INTERMEDIATE,
             provider,
-            Optional.empty(),
+            Optional.of(source),
             Map.of(),
             ClientAuthMode.NONE,
             Optional.empty(),

@@ -211,6 +211,22 @@ final class TestPki {
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
         builder.addExtension(
             Extension.extendedKeyUsage, false, new ExtendedKeyUsage(spec.purpose()));
+        // A CRL location, as public CAs include (scanners flag its absence); never fetched in
+        // tests.
+        builder.addExtension(
+            Extension.cRLDistributionPoints,
+            false,
+            new org.bouncycastle.asn1.x509.CRLDistPoint(
+                new org.bouncycastle.asn1.x509.DistributionPoint[] {
+                  new org.bouncycastle.asn1.x509.DistributionPoint(
+                      new org.bouncycastle.asn1.x509.DistributionPointName(
+                          new GeneralNames(
+                              new GeneralName(
+                                  GeneralName.uniformResourceIdentifier,
+                                  "http://crl.example.invalid/test.crl"))),
+                      null,
+                      null)
+                }));
       }
       if (!sans.isEmpty()) {
         builder.addExtension(
