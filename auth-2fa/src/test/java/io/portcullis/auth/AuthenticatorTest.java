@@ -222,7 +222,8 @@ class AuthenticatorTest {
             wrong += t2 - t1;
           }
         }
-        assertThat((double) unknown / wrong).isBetween(0.5, 2.0);
+        // Without the dummy hash the ratio is near 0.05; the wide band tolerates a busy machine.
+        assertThat((double) unknown / wrong).isBetween(0.33, 3.0);
       }
     }
   }
@@ -408,18 +409,27 @@ class AuthenticatorTest {
   }
 
   @Test
-  void authenticationShouldCompleteOffTheCallingThread() throws Exception {
-    Thread caller = Thread.currentThread();
-    Thread worker =
-        authenticator
-            .authenticate(
-                new AuthRequest(
-                    PasswordCredentials.of("alice", Secret.of("x")),
-                    InetAddress.getByName("192.0.2.1"),
-                    "imap",
-                    true))
-            .thenApply(r -> Thread.currentThread())
-            .get(10, TimeUnit.SECONDS);
-    assertThat(worker).isNotSameAs(caller);
+  void authenticateShouldReturnWithoutWaitingForTheHash() throws Exception {
+    try (PasswordHasher slow = new PasswordHasher(new Argon2Cost(64 * 1024, 3, 1), 1, 8);
+        Authenticator a =
+            Authenticator.builder(
+                    settings(AuthSettings.Mode.LOCAL, AuthSettings.Requirement.ALL, ""))
+                .clock(clock)
+                .directory(directory)
+                .secretBox(box)
+                .hasher(slow)
+                .build()) {
+      CompletableFuture<?> busy = slow.verifyDummy(Secret.of("x")); // holds the only slot
+      CompletableFuture<AuthResult> login =
+          a.authenticate(
+              new AuthRequest(
+                  PasswordCredentials.of("alice", Secret.of("x")),
+                  InetAddress.getByName("192.0.2.1"),
+                  "imap",
+                  true));
+      assertThat(login).isNotDone();
+      assertThat(login.get(20, TimeUnit.SECONDS)).isInstanceOf(AuthResult.Failure.class);
+      busy.join();
+    }
   }
 }
