@@ -46,16 +46,16 @@ public final class SpamRules {
     w.put("date-in-future", 1.0);
     w.put("missing-message-id", 1.0);
     w.put("missing-subject", 0.5);
-    w.put("subject-all-caps", 0.5);
+    w.put("subject-all-caps", 1.0);
     w.put("from-display-name-spoof", 2.5);
-    w.put("reply-to-other-domain", 1.0);
+    w.put("reply-to-other-domain", 0.5);
     w.put("received-too-many-hops", 1.0);
     w.put("auth-spf-fail", 1.0);
     w.put("auth-spf-softfail", 0.5);
     w.put("auth-dkim-fail", 1.0);
     w.put("auth-dmarc-fail", 3.0);
     w.put("auth-dmarc-pass", -0.5);
-    w.put("link-text-domain-mismatch", 2.5);
+    w.put("link-text-domain-mismatch", 1.5);
     w.put("link-ip-address", 1.5);
     w.put("link-shortener", 1.0);
     w.put("html-hidden-text", 1.0);
@@ -154,14 +154,18 @@ public final class SpamRules {
 
   /** Header and content rules. */
   public List<Finding> evaluate(MimeWalker.Content content, Instant now) {
+    return evaluate(SpamText.of(content), now);
+  }
+
+  /** Header and content rules on a message whose HTML is already parsed. */
+  public List<Finding> evaluate(SpamText content, Instant now) {
     List<Finding> out = new ArrayList<>();
-    headers(content.headers(), now, out);
-    List<String> texts = new ArrayList<>(content.plainTexts());
+    headers(content.headers, now, out);
+    List<String> texts = new ArrayList<>(content.plainTexts);
     int linkMismatch = 0;
     boolean ipLink = false;
     boolean shortener = false;
-    for (String html : content.htmlTexts()) {
-      Html parsed = Html.parse(html);
+    for (Html parsed : content.html) {
       texts.add(parsed.visibleText);
       for (Html.Link link : parsed.links) {
         String hrefHost = Urls.host(link.href());
@@ -198,11 +202,11 @@ public final class SpamRules {
       }
       if (parsed.images > 0
           && parsed.visibleText.length() < 40
-          && content.plainTexts().stream().allMatch(t -> t.strip().length() < 40)) {
+          && content.plainTexts.stream().allMatch(t -> t.strip().length() < 40)) {
         out.add(finding("html-image-only", "HTML body is images with almost no text", "html body"));
       }
     }
-    for (String text : content.plainTexts()) {
+    for (String text : content.plainTexts) {
       Matcher u = Urls.URL.matcher(text);
       while (u.find()) {
         String host = Urls.host(u.group());
@@ -217,7 +221,7 @@ public final class SpamRules {
       }
     }
     String all = String.join(" ", texts).toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
-    String subject = header(content.headers(), "Subject");
+    String subject = header(content.headers, "Subject");
     all = (subject == null ? "" : subject.toLowerCase(Locale.ROOT) + " ") + all;
     int phrases = 0;
     for (String phrase : PHISHING_PHRASES) {
