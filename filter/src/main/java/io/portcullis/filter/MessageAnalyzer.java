@@ -210,9 +210,7 @@ public final class MessageAnalyzer {
     Set<Label> labels = EnumSet.noneOf(Label.class);
     for (Finding f : findings) {
       score += f.weight();
-      if (SpamRules.PHISHING_RULES.contains(f.rule())) {
-        phishing += f.weight();
-      }
+      phishing += SpamRules.PHISHING_WEIGHTS.getOrDefault(f.rule(), 0.0);
       if (f.label() != null) {
         labels.add(f.label());
       }
