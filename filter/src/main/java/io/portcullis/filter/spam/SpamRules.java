@@ -294,12 +294,14 @@ public final class SpamRules {
     if (from == null) {
       out.add(finding("missing-from", "no From header", "header From"));
     } else {
-      Matcher m = ADDR.matcher(from);
+      int angle = from.lastIndexOf('<');
+      // The address is the angle-addr when there is one; anything before it is display text.
+      Matcher m = ADDR.matcher(angle >= 0 ? from.substring(angle) : from);
       if (!m.find()) {
         out.add(finding("malformed-from", "From has no valid address", "header From"));
       } else {
         String fromDomain = m.group(2).toLowerCase(Locale.ROOT);
-        int lt = from.indexOf('<');
+        int lt = angle;
         if (lt > 0) {
           Matcher shown = ADDR.matcher(from.substring(0, lt));
           if (shown.find()
