@@ -989,6 +989,10 @@ final class PolicyCompiler {
       return null;
     }
     AccessTerms merged = given.over(accessTerms);
+    if (merged.allow && given.reason != null) {
+      y.error(fs.get("reason").keyNode(), "'reason' is only given with 'decision: deny'");
+      return null;
+    }
     if (!merged.allow) {
       if (given.allow == null) {
         y.error(

@@ -163,6 +163,15 @@ class PolicyValidationTest {
             """,
             List.of("policy.yml:5:5: 'reason' is only given with 'decision: deny'")),
         Arguments.of(
+            "reason on a rule that inherits allow",
+            """
+            version: 1
+            access:
+              - id: a
+                reason: because
+            """,
+            List.of("policy.yml:4:5: 'reason' is only given with 'decision: deny'")),
+        Arguments.of(
             "matched mechanism that the rule does not allow",
             """
             version: 1
