@@ -714,7 +714,8 @@ final class PolicyCompiler {
       if (reason != null && !NAME.matcher(reason).matches()) {
         y.error(
             fs.value("reason"),
-            "reason must be a code of lower case letters, digits and '-', such as contractors-no-pop3");
+            "reason must be a code of lower case letters, digits and '-',"
+                + " such as contractors-no-pop3");
         return null;
       }
     }
@@ -826,7 +827,8 @@ final class PolicyCompiler {
     if (onError == FilterAction.STRIP) {
       y.error(
           fs.value("on-scan-error"),
-          "on-scan-error cannot be 'strip': a message that was not parsed has no attachments to strip");
+          "on-scan-error cannot be 'strip': a message that was not parsed has no"
+              + " attachments to strip");
       return null;
     }
     if (onError == FilterAction.ALLOW) {
@@ -1082,7 +1084,8 @@ final class PolicyCompiler {
       if (c.attachmentClasses() == null && c.attachmentTypes() == null) {
         y.error(
             fs.get("action").value(),
-            "'strip' needs an attachment-class or attachment-type condition that says what to strip");
+            "'strip' needs an attachment-class or attachment-type condition that says"
+                + " what to strip");
         return null;
       }
       stripCategories = new LinkedHashSet<>();
