@@ -23,7 +23,7 @@ class PolicyLoaderRobustnessTest {
     Random random = new Random(20260105); // fixed: a failure is reproducible
     List<String> unexpected = new ArrayList<>();
     int rejected = 0;
-    for (int i = 0; i < 1000; i++) {
+    for (int i = 0; i < 400; i++) {
       String text = mutate(original, random, 1 + random.nextInt(4));
       try {
         PolicyLoader.parse("fuzz.yml", text);
@@ -36,7 +36,7 @@ class PolicyLoaderRobustnessTest {
       }
     }
     assertThat(unexpected).isEmpty();
-    assertThat(rejected).isGreaterThan(100);
+    assertThat(rejected).isGreaterThan(40);
   }
 
   private static String mutate(String text, Random random, int times) {
