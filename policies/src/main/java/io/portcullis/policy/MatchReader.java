@@ -177,7 +177,13 @@ final class MatchReader {
     if (fs.has("not")) {
       not = read(fs.value("not"), section, true);
     }
-    if (y.problems().size() != errors) {
+    boolean unresolved =
+        (fs.has("group") && gs == null)
+            || (fs.has("source") && sources == null)
+            || (fs.has("time") && times == null)
+            || (fs.has("attachment-class") && cs == null)
+            || (fs.has("not") && not == null);
+    if (y.problems().size() != errors || unresolved) {
       return null;
     }
     // Conditions that can never hold together: a rule that never matches is a mistake.

@@ -386,6 +386,10 @@ final class NamedObjects {
         : " (declared: " + String.join(", ", new java.util.TreeSet<>(names)) + ")";
   }
 
+  /**
+   * The objects a condition refers to, or null if the key is absent or a reference does not resolve
+   * (reported, unless the object itself was declared with errors).
+   */
   <T> List<T> refs(YamlTree.Fields fs, String key, Map<String, T> declared, String noun) {
     if (!fs.has(key)) {
       return null;
@@ -395,20 +399,21 @@ final class NamedObjects {
       return null;
     }
     List<T> out = new ArrayList<>();
+    boolean complete = true;
     for (ScalarNode item : items) {
       T t = declared.get(item.getValue());
-      if (t == null && invalid.contains(noun + " " + item.getValue())) {
-        continue;
-      }
-      if (t == null) {
-        y.error(
-            item, "undefined " + noun + " '" + item.getValue() + "'" + declared(declared.keySet()));
-      } else {
+      if (t != null) {
         used.add(noun + " " + item.getValue());
         out.add(t);
+        continue;
+      }
+      complete = false;
+      if (!invalid.contains(noun + " " + item.getValue())) {
+        y.error(
+            item, "undefined " + noun + " '" + item.getValue() + "'" + declared(declared.keySet()));
       }
     }
-    return out;
+    return complete ? out : null;
   }
 
   /** Warns about declared objects that no rule or default refers to. */
