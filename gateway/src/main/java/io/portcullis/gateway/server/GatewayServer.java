@@ -49,6 +49,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +77,7 @@ public final class GatewayServer implements AutoCloseable {
   private final Authenticator authenticator;
   private final LoginGate loginGate;
   private final Reloader reloader = new Reloader(RELOAD_POLL);
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private GatewayServer(GatewayConfig config, Clock clock) throws ConfigException, TlsException {
     this.config = config.checkRunnable();
@@ -217,6 +219,9 @@ public final class GatewayServer implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     serverChannels.close().awaitUninterruptibly();
     long deadline = System.nanoTime() + config.limits().shutdownGrace().toNanos();
     if (!sessions.isEmpty()) {
