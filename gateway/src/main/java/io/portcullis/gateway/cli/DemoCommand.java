@@ -58,7 +58,7 @@ final class DemoCommand implements Callable<Integer> {
         user.deliver(sample(sample));
       }
       AuthConfig auth = demoAuth(dataDir);
-      GatewayConfig forUsers = new GatewayConfig(dataDir, null, null, null, null, null, auth);
+      GatewayConfig forUsers = new GatewayConfig(dataDir, null, null, null, null, null, auth, null);
       DemoUsers users = DemoUsers.create(forUsers, USER, PASSWORD);
       Endpoint pop3s = Endpoint.parse("pop3s://127.0.0.1:" + pop3sPort);
       Endpoint pop3Starttls = Endpoint.parse("pop3+starttls://127.0.0.1:" + pop3StarttlsPort);
@@ -72,7 +72,8 @@ final class DemoCommand implements Callable<Integer> {
               null,
               null,
               false,
-              auth);
+              auth,
+              null);
       ServeCommand.run(config, server -> banner(server, pop3s, pop3Starttls, users));
     } finally {
       upstream.stop();

@@ -44,7 +44,10 @@ public final class AuthenticatorLoginGate implements LoginGate {
           switch (s.upstream()) {
             case UpstreamCredential.Password p ->
                 new LoginDecision.Proceed(
-                    s.principal().user(), new UpstreamCredentials(p.user(), p.password().reveal()));
+                    s.principal().user(),
+                    new UpstreamCredentials(p.user(), p.password().reveal()),
+                    s.principal().groups(),
+                    s.principal().factors());
             // Upstream XOAUTH2 (the client's token or the broker's) arrives with the broker.
             case UpstreamCredential.Bearer b ->
                 new LoginDecision.Refuse("upstream-bearer-unsupported", true, Duration.ZERO);

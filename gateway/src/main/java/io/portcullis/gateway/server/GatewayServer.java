@@ -25,9 +25,14 @@ import io.portcullis.gateway.config.TlsConfig;
 import io.portcullis.gateway.config.UpstreamConfig;
 import io.portcullis.gateway.login.AuthenticatorLoginGate;
 import io.portcullis.gateway.login.LoginGate;
+import io.portcullis.gateway.login.PolicyLoginGate;
 import io.portcullis.gateway.pop3.Pop3FrontEnd;
 import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.gateway.upstream.UpstreamConnector;
+import io.portcullis.policy.Policy;
+import io.portcullis.policy.PolicyEngine;
+import io.portcullis.policy.PolicyException;
+import io.portcullis.policy.PolicyLoader;
 import io.portcullis.tls.CertificateInfo;
 import io.portcullis.tls.CertificateSource;
 import io.portcullis.tls.ClientAuthMode;
@@ -50,6 +55,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +83,7 @@ public final class GatewayServer implements AutoCloseable {
   private final Authenticator authenticator;
   private final LoginGate loginGate;
   private final Reloader reloader = new Reloader(RELOAD_POLL);
+  private final AtomicReference<PolicyEngine> policy;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private GatewayServer(GatewayConfig config, Clock clock) throws ConfigException, TlsException {
@@ -90,7 +97,22 @@ public final class GatewayServer implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new ConfigException("auth: " + e.getMessage());
     }
-    this.loginGate = new AuthenticatorLoginGate(authenticator, authSettings);
+    this.policy = new AtomicReference<>(new PolicyEngine(loadPolicy(config)));
+    this.loginGate =
+        new PolicyLoginGate(
+            new AuthenticatorLoginGate(authenticator, authSettings), policy::get, audit, clock);
+    if (config.policy() != null) {
+      reloader.watch(
+          "policy",
+          config.policy(),
+          () -> {
+            try {
+              policy.set(new PolicyEngine(PolicyLoader.load(config.policy())));
+            } catch (PolicyException e) {
+              throw new IllegalStateException(e.getMessage(), e);
+            }
+          });
+    }
     authenticator.directory().ifPresent(d -> reloader.watch("user directory", d.file(), d::reload));
     this.limiter =
         new ConnectionLimiter(
@@ -239,6 +261,19 @@ public final class GatewayServer implements AutoCloseable {
     }
     reloader.close();
     authenticator.close();
+  }
+
+  private static Policy loadPolicy(GatewayConfig config) throws ConfigException {
+    if (config.policy() == null) {
+      return Policy.builtInDefault();
+    }
+    try {
+      Policy loaded = PolicyLoader.load(config.policy());
+      loaded.warnings().forEach(w -> LOG.warn("policy: {}", w));
+      return loaded;
+    } catch (PolicyException e) {
+      throw new ConfigException("policy: " + e.getMessage());
+    }
   }
 
   private static Map<Protocol, UpstreamConnector> connectors(
