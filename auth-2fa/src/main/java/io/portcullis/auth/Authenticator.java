@@ -14,8 +14,12 @@ import io.portcullis.auth.totp.CaffeineReplayGuard;
 import io.portcullis.auth.totp.ReplayGuard;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -157,21 +161,12 @@ public final class Authenticator implements AutoCloseable {
     return switch (credentials) {
       case PasswordCredentials p ->
           new AuthResult.Success(
-              new Principal(
-                  p.user(),
-                  java.util.Set.of(),
-                  "password",
-                  java.util.Set.of(Factor.UPSTREAM),
-                  p.user()),
+              new Principal(p.user(), Set.of(), "password", Set.of(Factor.UPSTREAM), p.user()),
               new UpstreamCredential.Password(p.user(), Secret.of(p.password().chars())));
       case BearerCredentials b ->
           new AuthResult.Success(
               new Principal(
-                  b.user(),
-                  java.util.Set.of(),
-                  b.mechanism().saslName(),
-                  java.util.Set.of(Factor.UPSTREAM),
-                  b.user()),
+                  b.user(), Set.of(), b.mechanism().saslName(), Set.of(Factor.UPSTREAM), b.user()),
               new UpstreamCredential.Bearer(b.user(), Secret.of(b.token().chars()), b.mechanism()));
       case ExternalCredentials e -> new AuthResult.Failure("mechanism-not-allowed", Duration.ZERO);
     };
@@ -194,9 +189,9 @@ public final class Authenticator implements AutoCloseable {
                     new AuthResult.Success(
                         new Principal(
                             valid.user(),
-                            java.util.Set.of(),
+                            Set.of(),
                             credentials.mechanism().saslName(),
-                            java.util.Set.of(Factor.BEARER_TOKEN),
+                            Set.of(Factor.BEARER_TOKEN),
                             valid.user()),
                         new UpstreamCredential.None()));
       }
@@ -274,7 +269,7 @@ public final class Authenticator implements AutoCloseable {
     public Authenticator build() {
       Ticker ticker =
           () -> {
-            java.time.Instant now = clock.instant();
+            Instant now = clock.instant();
             return now.getEpochSecond() * 1_000_000_000L + now.getNano();
           };
       boolean needsDirectory = settings.mode() != AuthSettings.Mode.PASSTHROUGH;
@@ -295,7 +290,7 @@ public final class Authenticator implements AutoCloseable {
                             .orElseGet(MasterKey::fromEnvironment)))
                 : Optional.empty();
       }
-      java.util.List<AutoCloseable> toClose = new java.util.ArrayList<>();
+      List<AutoCloseable> toClose = new ArrayList<>();
       if (hasher == null) {
         hasher =
             new PasswordHasher(
