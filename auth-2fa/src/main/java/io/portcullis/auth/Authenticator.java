@@ -140,9 +140,11 @@ public final class Authenticator implements AutoCloseable {
           settings.mode() != AuthSettings.Mode.PASSTHROUGH && bearer.isEmpty()
               ? Optional.of("mechanism-not-allowed")
               : Optional.empty();
-      // EXTERNAL needs the verified client certificate identity, which the gateway does not pass
-      // yet.
-      case ExternalCredentials e -> Optional.of("mechanism-not-allowed");
+      // A certificate cannot be passed through to the upstream.
+      case ExternalCredentials e ->
+          settings.mode() == AuthSettings.Mode.PASSTHROUGH
+              ? Optional.of("mechanism-not-allowed")
+              : Optional.empty();
     };
   }
 
@@ -153,7 +155,8 @@ public final class Authenticator implements AutoCloseable {
     return switch (request.credentials()) {
       case PasswordCredentials p -> local.orElseThrow().verify(p, request.protocol());
       case BearerCredentials b -> bearer(b);
-      case ExternalCredentials e -> new AuthResult.Failure("mechanism-not-allowed", Duration.ZERO);
+      case ExternalCredentials e ->
+          local.orElseThrow().external(e, request.clientCertificateIdentity());
     };
   }
 

@@ -432,4 +432,32 @@ class AuthenticatorTest {
       busy.join();
     }
   }
+
+  private AuthResult external(String authzid, Optional<String> certificate) throws Exception {
+    return authenticator
+        .authenticate(
+            new AuthRequest(
+                new ExternalCredentials(authzid),
+                InetAddress.getByName("192.0.2.1"),
+                "imap",
+                true,
+                certificate))
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void externalWithAVerifiedCertificateShouldAuthenticateItsUser() throws Exception {
+    Principal p = principal(external("", Optional.of("alice")));
+    assertThat(p.factors()).containsExactly(Factor.CLIENT_CERTIFICATE);
+    assertThat(p.mechanism()).isEqualTo("EXTERNAL");
+  }
+
+  @Test
+  void externalWithoutCertificateOrForAnotherUserShouldFail() throws Exception {
+    assertThat(reason(external("", Optional.empty()))).isEqualTo("no-client-certificate");
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(reason(external("bob", Optional.of("alice")))).isEqualTo("authzid-not-allowed");
+    clock.advance(Duration.ofSeconds(4));
+    assertThat(reason(external("", Optional.of("nobody")))).isEqualTo("unknown-user");
+  }
 }
