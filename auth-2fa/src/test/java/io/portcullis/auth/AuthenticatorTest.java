@@ -410,7 +410,7 @@ class AuthenticatorTest {
 
   @Test
   void authenticateShouldReturnWithoutWaitingForTheHash() throws Exception {
-    try (PasswordHasher slow = new PasswordHasher(new Argon2Cost(64 * 1024, 3, 1), 1, 8);
+    try (PasswordHasher slow = new PasswordHasher(new Argon2Cost(32 * 1024, 2, 1), 1, 8);
         Authenticator a =
             Authenticator.builder(
                     settings(AuthSettings.Mode.LOCAL, AuthSettings.Requirement.ALL, ""))
