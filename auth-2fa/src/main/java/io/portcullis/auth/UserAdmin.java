@@ -180,10 +180,17 @@ public final class UserAdmin implements AutoCloseable {
   }
 
   /**
-   * Starts (or restarts) TOTP enrolment: a new secret, stored sealed and unconfirmed. Until {@link
-   * #confirmTotp} succeeds the user logs in as before.
+   * Starts (or restarts a pending) TOTP enrolment: a new secret, stored sealed and unconfirmed.
+   * Until {@link #confirmTotp} succeeds the user logs in as before.
+   *
+   * @throws IllegalArgumentException if the user has a confirmed enrolment: replacing it silently
+   *     would drop the factor until the new one is confirmed; {@link #removeTotp} it first
    */
   public TotpEnrolmentStart enrolTotp(String user) {
+    if (directory.find(user).flatMap(UserRecord::confirmedTotp).isPresent()) {
+      throw new IllegalArgumentException(
+          user + " already has a confirmed TOTP enrolment; remove it first");
+    }
     TotpParameters p = totp.parameters();
     byte[] seed = new byte[p.algorithm().keyBytes()];
     random.nextBytes(seed);

@@ -1,6 +1,7 @@
 package io.portcullis.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.portcullis.auth.audit.AuthEvent;
 import io.portcullis.auth.directory.SecondFactorRule;
@@ -264,6 +265,8 @@ class AuthenticatorTest {
   @Test
   void recoveryCodeShouldWorkOnce() throws Exception {
     // Re-enrol to get hold of recovery codes; a pending enrolment is not yet confirmed.
+    assertThatThrownBy(() -> admin.enrolTotp("alice")).hasMessageContaining("remove it first");
+    admin.removeTotp("alice");
     admin.enrolTotp("alice");
     assertThat(directory.find("alice").orElseThrow().totp().orElseThrow().confirmed()).isFalse();
     String newSecret = admin.enrolTotp("alice").secret();
