@@ -89,6 +89,11 @@ public final class Authenticator implements AutoCloseable {
     return throttle.recordFailure(request.source(), request.credentials().user());
   }
 
+  /** Records that the upstream accepted passed-through credentials (passthrough mode). */
+  public void recordUpstreamSuccess(AuthRequest request) {
+    throttle.recordSuccess(request.source(), request.credentials().user());
+  }
+
   private AuthResult decide(AuthRequest request) {
     Credentials credentials = request.credentials();
     if (credentials instanceof PasswordCredentials p
@@ -119,7 +124,12 @@ public final class Authenticator implements AutoCloseable {
     }
     return switch (result) {
       case AuthResult.Success s -> {
-        throttle.succeeded(ticket);
+        if (settings.mode() == AuthSettings.Mode.PASSTHROUGH) {
+          // Only the upstream knows; it reports through recordUpstreamSuccess/Failure.
+          throttle.abandon(ticket);
+        } else {
+          throttle.succeeded(ticket);
+        }
         yield s;
       }
       case AuthResult.Failure f -> new AuthResult.Failure(f.reason(), throttle.failed(ticket));

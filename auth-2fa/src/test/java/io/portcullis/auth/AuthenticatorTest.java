@@ -463,4 +463,32 @@ class AuthenticatorTest {
     clock.advance(Duration.ofSeconds(4));
     assertThat(reason(external("", Optional.of("nobody")))).isEqualTo("unknown-user");
   }
+
+  @Test
+  void passthroughBruteForceShouldGetGrowingDelaysFromUpstreamRefusals() throws Exception {
+    try (Authenticator passthrough =
+        authenticator(settings(AuthSettings.Mode.PASSTHROUGH, AuthSettings.Requirement.NONE, ""))) {
+      List<Duration> delays = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        AuthRequest guess =
+            new AuthRequest(
+                PasswordCredentials.of("victim", Secret.of("guess" + i)),
+                InetAddress.getByName("203.0.113.66"),
+                "imap",
+                true);
+        // The gateway's own "success" in passthrough mode must not reset the counters.
+        assertThat(passthrough.authenticate(guess).get(10, TimeUnit.SECONDS))
+            .isInstanceOf(AuthResult.Success.class);
+        Duration delay = passthrough.recordUpstreamFailure(guess);
+        delays.add(delay);
+        clock.advance(delay);
+      }
+      assertThat(delays)
+          .containsExactly(
+              Duration.ofSeconds(2),
+              Duration.ofSeconds(4),
+              Duration.ofSeconds(8),
+              Duration.ofSeconds(15));
+    }
+  }
 }
