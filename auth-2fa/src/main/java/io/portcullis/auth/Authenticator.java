@@ -25,6 +25,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The entry point of the module: decides whether credentials authenticate a user, after throttling,
@@ -32,6 +34,7 @@ import java.util.concurrent.RejectedExecutionException;
  * never completes exceptionally, and the caller (a Netty event loop) never blocks. Thread-safe.
  */
 public final class Authenticator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
   private final AuthSettings settings;
   private final Throttle throttle;
   private final Optional<LocalVerifier> local;
@@ -67,7 +70,8 @@ public final class Authenticator implements AutoCloseable {
    * Authenticates one attempt. Never completes exceptionally.
    *
    * <p>Every failure is a {@link AuthResult.Failure} whose delay the gateway applies before it
-   * answers with its uniform failure text.
+   * answers with its uniform failure text. The caller destroys the credentials' secret once the
+   * future has completed, not before.
    */
   public CompletableFuture<AuthResult> authenticate(AuthRequest request) {
     Objects.requireNonNull(request, "request");
@@ -116,10 +120,15 @@ public final class Authenticator implements AutoCloseable {
       result = verify(request);
     } catch (CompletionException e) {
       throttle.abandon(ticket);
-      return new AuthResult.Unavailable(
-          e.getCause() instanceof RejectedExecutionException ? "busy" : "internal-error");
+      if (e.getCause() instanceof RejectedExecutionException) {
+        return new AuthResult.Unavailable("busy");
+      }
+      LOG.warn("authentication of user {} failed internally", credentials.user(), e.getCause());
+      return new AuthResult.Unavailable("internal-error");
     } catch (RuntimeException e) {
       throttle.abandon(ticket);
+      // Exceptions from this module never carry a secret in their message.
+      LOG.warn("authentication of user {} failed internally", credentials.user(), e);
       return new AuthResult.Unavailable("internal-error");
     }
     return switch (result) {
