@@ -128,4 +128,17 @@ class UserAdminTest {
           .doesNotContain(recovery.get(0));
     }
   }
+
+  @Test
+  void openFromSettingsShouldUseTheKeyFileAndUserFile() throws Exception {
+    AuthSettings settings =
+        AuthSettings.localDefaults(
+            dir.resolve("other-users.yml"), java.util.Optional.of(dir.resolve("key")));
+    try (UserAdmin fromSettings = UserAdmin.open(settings, clock, events::add)) {
+      fromSettings.add("zoe", Secret.of("pw"), Set.of());
+    }
+    assertThat(Files.readString(dir.resolve("other-users.yml")))
+        .contains("zoe:")
+        .contains("m=19456,t=2,p=1");
+  }
 }

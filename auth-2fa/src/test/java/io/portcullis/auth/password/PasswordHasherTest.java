@@ -43,7 +43,7 @@ class PasswordHasherTest {
 
   @Test
   void verifyShouldReturnBeforeTheHashIsComputed() throws Exception {
-    try (PasswordHasher hasher = new PasswordHasher(new Argon2Cost(64 * 1024, 3, 1), 1, 4)) {
+    try (PasswordHasher hasher = new PasswordHasher(new Argon2Cost(32 * 1024, 2, 1), 1, 4)) {
       CompletableFuture<PasswordHasher.Verification> busy = hasher.verifyDummy(Secret.of("x"));
       // The only slot is taken for hundreds of milliseconds: a caller that computed the hash
       // itself could not return an unfinished future.
@@ -57,7 +57,7 @@ class PasswordHasherTest {
   @Test
   void floodBeyondQueueShouldBeRefusedInsteadOfQueuedWithoutBound() {
     // A slow cost so that the first two are still pending while the rest arrive.
-    try (PasswordHasher hasher = new PasswordHasher(new Argon2Cost(64 * 1024, 3, 1), 1, 1)) {
+    try (PasswordHasher hasher = new PasswordHasher(new Argon2Cost(32 * 1024, 2, 1), 1, 1)) {
       List<CompletableFuture<PasswordHasher.Verification>> futures = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         futures.add(hasher.verifyDummy(Secret.of("x")));
@@ -87,6 +87,19 @@ class PasswordHasherTest {
       CompletableFuture<PasswordHasher.Verification> f = hasher.verify(secret, phc);
       secret.destroy();
       assertThat(f.get(10, TimeUnit.SECONDS).matches()).isTrue();
+    }
+  }
+
+  @Test
+  void damagedStoredHashShouldFailAfterPayingTheSameCost() throws Exception {
+    try (PasswordHasher hasher = new PasswordHasher(new Argon2Cost(32 * 1024, 2, 1), 1, 4)) {
+      CompletableFuture<PasswordHasher.Verification> busy = hasher.verifyDummy(Secret.of("x"));
+      CompletableFuture<PasswordHasher.Verification> damaged =
+          hasher.verify(Secret.of("pw"), "{PLAIN}pw");
+      assertThat(damaged).isNotDone();
+      assertThat(damaged.get(20, TimeUnit.SECONDS))
+          .isEqualTo(new PasswordHasher.Verification(false, false));
+      busy.join();
     }
   }
 }
