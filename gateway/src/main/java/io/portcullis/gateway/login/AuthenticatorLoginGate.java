@@ -18,9 +18,13 @@ import java.util.concurrent.CompletionStage;
 public final class AuthenticatorLoginGate implements LoginGate {
   private final Authenticator authenticator;
   private final List<String> mechanisms;
+  private final boolean passthrough;
 
   public AuthenticatorLoginGate(Authenticator authenticator, AuthSettings settings) {
     this.authenticator = authenticator;
+    // Only forwarded credentials make the upstream's verdict the client's; a mapped password
+    // refused upstream is a configuration problem, not a guess.
+    this.passthrough = settings.mode() == AuthSettings.Mode.PASSTHROUGH;
     List<String> m = new ArrayList<>();
     if (settings.mode() != AuthSettings.Mode.BEARER) {
       m.add("PLAIN");
@@ -63,7 +67,16 @@ public final class AuthenticatorLoginGate implements LoginGate {
 
   @Override
   public Duration upstreamRejected(LoginRequest request) {
-    return authenticator.recordUpstreamFailure(toAuthRequest(request));
+    return passthrough
+        ? authenticator.recordUpstreamFailure(toAuthRequest(request))
+        : Duration.ZERO;
+  }
+
+  @Override
+  public void upstreamAccepted(LoginRequest request) {
+    if (passthrough) {
+      authenticator.recordUpstreamSuccess(toAuthRequest(request));
+    }
   }
 
   @Override

@@ -111,6 +111,11 @@ public final class PolicyLoginGate implements LoginGate {
   }
 
   @Override
+  public void upstreamAccepted(LoginRequest request) {
+    delegate.upstreamAccepted(request);
+  }
+
+  @Override
   public List<String> saslMechanisms() {
     return delegate.saslMechanisms();
   }

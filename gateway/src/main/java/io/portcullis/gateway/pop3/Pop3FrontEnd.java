@@ -365,6 +365,7 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
       return;
     }
     cancelDeadline();
+    context.loginGate().upstreamAccepted(request);
     session.authenticated(proceed.user());
     context.audit().login(session, proceed.user(), mechanism, Outcome.SUCCESS, "ok");
     reply(ctx, Pop3Reply.LOGGED_IN);
