@@ -62,7 +62,20 @@ class Pop3AuthenticationTest {
             null,
             null,
             new AuthConfig.ThrottleConfig(
-                Duration.ofMillis(50), Duration.ofMillis(200), 6, null, null),
+                Duration.ofMillis(50),
+                Duration.ofMillis(200),
+                null,
+                6,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null),
             new AuthConfig.BearerConfig(
                 idp.jwksUri(),
                 JwksServer.ISSUER,
@@ -70,6 +83,10 @@ class Pop3AuthenticationTest {
                 List.of("mail"),
                 List.of("RS256"),
                 "preferred_username",
+                null,
+                null,
+                null,
+                null,
                 null));
     createUsers(auth.toSettings(dataDir));
     fixture = GatewayFixture.withGreenMail(dataDir, GatewayLimits.defaults(), auth);

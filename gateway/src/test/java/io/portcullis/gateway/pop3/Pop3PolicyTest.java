@@ -75,8 +75,7 @@ class Pop3PolicyTest {
             new AuthConfig.SecondFactorConfig("none", null, null),
             null,
             null,
-            new AuthConfig.ThrottleConfig(
-                Duration.ofMillis(10), Duration.ofMillis(20), null, null, null),
+            AuthConfig.ThrottleConfig.delays(Duration.ofMillis(10), Duration.ofMillis(20)),
             null);
     try (PasswordHasher hasher = PasswordHasher.withDefaults()) {
       var settings = auth.toSettings(dataDir);
