@@ -488,11 +488,16 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
   }
 
   private boolean loginAllowed() {
-    return session.tlsActive() || context.listener().url().security() == Security.PLAINTEXT;
+    return tlsActive() || context.listener().url().security() == Security.PLAINTEXT;
+  }
+
+  /** On an implicit-TLS listener every byte passes the TLS handler, even before the handshake. */
+  private boolean tlsActive() {
+    return session.tlsActive() || context.listener().url().security() == Security.IMPLICIT_TLS;
   }
 
   private boolean canStartTls() {
-    return !session.tlsActive()
+    return !tlsActive()
         && context.listener().url().security() == Security.STARTTLS
         && context.tls().isPresent();
   }

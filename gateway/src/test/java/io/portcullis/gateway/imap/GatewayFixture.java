@@ -1,0 +1,149 @@
+package io.portcullis.gateway.imap;
+
+import com.icegreen.greenmail.user.GreenMailUser;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.portcullis.gateway.config.Endpoint;
+import io.portcullis.gateway.config.GatewayConfig;
+import io.portcullis.gateway.config.GatewayLimits;
+import io.portcullis.gateway.config.ListenerConfig;
+import io.portcullis.gateway.config.UpstreamConfig;
+import io.portcullis.gateway.login.PassthroughLoginGate;
+import io.portcullis.gateway.server.GatewayServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * A real gateway with imaps, imap+starttls and plaintext loopback IMAP listeners in front of an
+ * upstream (by default a real GreenMail IMAP server holding the account demo / demo).
+ */
+final class GatewayFixture implements AutoCloseable {
+  static final String USER = "demo";
+  static final String PASSWORD = "demo";
+
+  final GreenMail greenMail;
+  final GreenMailUser user;
+  final GatewayServer server;
+  final Endpoint imaps;
+  final Endpoint starttls;
+  final Endpoint plain;
+
+  private GatewayFixture(
+      GreenMail greenMail, GreenMailUser user, GatewayServer server, Endpoint[] listeners) {
+    this.greenMail = greenMail;
+    this.user = user;
+    this.server = server;
+    this.imaps = listeners[0];
+    this.starttls = listeners[1];
+    this.plain = listeners[2];
+  }
+
+  /** Gateway in front of a fresh GreenMail IMAP upstream. */
+  static GatewayFixture withGreenMail(Path dataDir) throws Exception {
+    return withGreenMail(dataDir, GatewayLimits.defaults());
+  }
+
+  static GatewayFixture withGreenMail(Path dataDir, GatewayLimits limits) throws Exception {
+    GreenMail greenMail =
+        new GreenMail(new ServerSetup[] {new ServerSetup(0, "127.0.0.1", "imap").dynamicPort()});
+    greenMail.start();
+    GreenMailUser user = greenMail.setUser(USER + "@localhost", USER, PASSWORD);
+    Endpoint upstream = Endpoint.parse("imap://127.0.0.1:" + greenMail.getImap().getPort());
+    try {
+      return start(dataDir, upstream, limits, greenMail, user);
+    } catch (Exception e) {
+      greenMail.stop();
+      throw e;
+    }
+  }
+
+  /** Gateway in front of any upstream (e.g. a scripted one in a test). */
+  static GatewayFixture withUpstream(Path dataDir, Endpoint upstream, GatewayLimits limits)
+      throws Exception {
+    return start(dataDir, upstream, limits, null, null);
+  }
+
+  private static GatewayFixture start(
+      Path dataDir,
+      Endpoint upstream,
+      GatewayLimits limits,
+      GreenMail greenMail,
+      GreenMailUser user)
+      throws Exception {
+    Endpoint[] listeners = {
+      Endpoint.parse("imaps://127.0.0.1:" + freePort()),
+      Endpoint.parse("imap+starttls://127.0.0.1:" + freePort()),
+      Endpoint.parse("imap://127.0.0.1:" + freePort())
+    };
+    GatewayConfig config =
+        new GatewayConfig(
+            dataDir,
+            List.of(
+                new ListenerConfig(listeners[0]),
+                new ListenerConfig(listeners[1]),
+                new ListenerConfig(listeners[2])),
+            List.of(new UpstreamConfig(upstream, null)),
+            null,
+            limits,
+            true);
+    GatewayServer server =
+        GatewayServer.start(config, new PassthroughLoginGate(), Clock.systemUTC());
+    return new GatewayFixture(greenMail, user, server, listeners);
+  }
+
+  /** Delivers a small text message to the demo account's INBOX upstream. */
+  void deliver(String subject, String body) throws jakarta.mail.MessagingException {
+    jakarta.mail.internet.MimeMessage m =
+        new jakarta.mail.internet.MimeMessage(
+            jakarta.mail.Session.getInstance(new java.util.Properties()));
+    m.setFrom("sender@localhost");
+    m.setRecipients(jakarta.mail.Message.RecipientType.TO, USER + "@localhost");
+    m.setSubject(subject);
+    m.setText(body);
+    user.deliver(m);
+  }
+
+  InetSocketAddress address(Endpoint listener) {
+    return server.boundAddress(listener);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Limits with every default but the given pre-auth literal size and bad-command budget. */
+  static GatewayLimits limits(int maxBadCommands, boolean forwardClientAddress) {
+    return new GatewayLimits(
+        null,
+        null,
+        null,
+        null,
+        null,
+        maxBadCommands,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        java.time.Duration.ZERO,
+        null,
+        null,
+        null,
+        forwardClientAddress);
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    if (greenMail != null) {
+      greenMail.stop();
+    }
+  }
+}
