@@ -117,8 +117,20 @@ final class GatewayFixture implements AutoCloseable {
     }
   }
 
-  /** Limits with every default but the given pre-auth literal size and bad-command budget. */
-  static GatewayLimits limits(int maxBadCommands, boolean forwardClientAddress) {
+  /** One data directory per test run, so the self-signed certificate is made once. */
+  static final Path SHARED_DATA_DIR;
+
+  static {
+    try {
+      SHARED_DATA_DIR = java.nio.file.Files.createTempDirectory("portcullis-imap-test");
+    } catch (IOException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Limits with every default but the bad-command budget, login deadline and ID switch. */
+  static GatewayLimits limits(
+      int maxBadCommands, java.time.Duration loginTimeout, boolean forwardClientAddress) {
     return new GatewayLimits(
         null,
         null,
@@ -127,7 +139,7 @@ final class GatewayFixture implements AutoCloseable {
         null,
         maxBadCommands,
         null,
-        null,
+        loginTimeout,
         null,
         null,
         null,
