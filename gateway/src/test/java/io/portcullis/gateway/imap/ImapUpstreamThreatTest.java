@@ -227,4 +227,88 @@ class ImapUpstreamThreatTest {
           .isEqualTo("a OK [CAPABILITY IMAP4rev1 IMAP4rev2 IDLE MOVE LITERAL+] Logged in");
     }
   }
+
+  private static java.util.List<String> afterLogin(ScriptedUpstream up, String command)
+      throws Exception {
+    Endpoint url = Endpoint.parse("imap://127.0.0.1:" + up.port());
+    try (GatewayFixture g =
+            GatewayFixture.withUpstream(
+                GatewayFixture.SHARED_DATA_DIR,
+                url,
+                GatewayFixture.limits(5, Duration.ofSeconds(30), false));
+        ImapTestClient c = ImapTestClient.plain(g.address(g.plain))) {
+      c.readLine();
+      c.send("a LOGIN demo demo\r\n");
+      assertThat(c.readLine()).startsWith("a OK");
+      c.send(command);
+      java.util.List<String> lines = new java.util.ArrayList<>();
+      String line;
+      while ((line = c.readLine()) != null) {
+        lines.add(line);
+      }
+      return lines;
+    }
+  }
+
+  @Test
+  void unsolicitedUpstreamByeShouldReachTheClientAsFixedTextAndCloseBothSides() throws Exception {
+    BiFunction<String, String, String> base = server(CAPS_PLAIN);
+    try (ScriptedUpstream up =
+        new ScriptedUpstream(
+            "* OK hi\r\n",
+            (tag, cmd) ->
+                cmd.equals("NOOP")
+                    ? "* BYE [ALERT] visit evil.example\r\n"
+                    : base.apply(tag, cmd))) {
+      assertThat(afterLogin(up, "b NOOP\r\n"))
+          .containsExactly("* BYE [UNAVAILABLE] Connection to the mail server lost");
+    }
+  }
+
+  @Test
+  void upstreamDisconnectShouldReachTheClientAsByeAndClose() throws Exception {
+    BiFunction<String, String, String> base = server(CAPS_PLAIN);
+    try (ScriptedUpstream up =
+        new ScriptedUpstream(
+            "* OK hi\r\n", (tag, cmd) -> cmd.equals("NOOP") ? null : base.apply(tag, cmd))) {
+      assertThat(afterLogin(up, "b NOOP\r\n"))
+          .containsExactly("* BYE [UNAVAILABLE] Connection to the mail server lost");
+    }
+  }
+
+  @Test
+  void malformedUpstreamLiteralShouldCloseBothSides() throws Exception {
+    BiFunction<String, String, String> base = server(CAPS_PLAIN);
+    try (ScriptedUpstream up =
+        new ScriptedUpstream(
+            "* OK hi\r\n",
+            (tag, cmd) ->
+                cmd.startsWith("FETCH")
+                    ? "* 1 FETCH (BODY[] {99999999999}\r\n"
+                    : base.apply(tag, cmd))) {
+      assertThat(afterLogin(up, "b FETCH 1 BODY[]\r\n"))
+          .containsExactly("* BYE [UNAVAILABLE] Connection to the mail server lost");
+    }
+  }
+
+  @Test
+  void referralAndCapabilityCodesAfterLoginShouldBeRewritten() throws Exception {
+    BiFunction<String, String, String> base = server(CAPS_PLAIN);
+    try (ScriptedUpstream up =
+        new ScriptedUpstream(
+            "* OK hi\r\n",
+            (tag, cmd) ->
+                cmd.startsWith("SELECT")
+                    ? tag + " NO [REFERRAL imap://evil.example/INBOX] elsewhere\r\n"
+                    : cmd.startsWith("NOOP")
+                        ? tag + " OK [CAPABILITY IMAP4rev1 STARTTLS COMPRESS=DEFLATE IDLE] ok\r\n"
+                        : base.apply(tag, cmd))) {
+      assertThat(afterLogin(up, "b SELECT INBOX\r\nc NOOP\r\nd LOGOUT\r\n"))
+          .containsExactly(
+              "b NO elsewhere",
+              "c OK [CAPABILITY IMAP4rev1 IDLE] ok",
+              "* BYE Logging out",
+              "d OK done");
+    }
+  }
 }
