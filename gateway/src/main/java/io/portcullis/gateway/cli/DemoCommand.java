@@ -114,6 +114,7 @@ final class DemoCommand implements Callable<Integer> {
 
           try:  curl -k pop3s://127.0.0.1:%d/1 -u %s:%s
                 curl -k imaps://127.0.0.1:%d/INBOX -u %s:%s
+                curl -k 'imaps://127.0.0.1:%d/INBOX;UID=1' -u %s:%s
                 openssl s_client -quiet -connect 127.0.0.1:%d -starttls pop3
 
         """,
@@ -126,6 +127,9 @@ final class DemoCommand implements Callable<Integer> {
         SAMPLES.size(),
         fingerprint,
         pop3s.port(),
+        USER,
+        PASSWORD,
+        imaps.port(),
         USER,
         PASSWORD,
         imaps.port(),

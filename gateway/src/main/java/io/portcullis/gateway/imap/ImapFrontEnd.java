@@ -440,7 +440,7 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
             HandlerNames.FRONT_END,
             HandlerNames.IDLE,
             new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
-    ImapRelay relay = new ImapRelay(context, session, up.channel(), up.capabilities(), framer);
+    ImapRelay relay = new ImapRelay(context, session, up.channel(), framer);
     ctx.pipeline().replace(this, HandlerNames.RELAY, relay);
     relay.start(ctx.pipeline().context(relay));
     framer.resume();

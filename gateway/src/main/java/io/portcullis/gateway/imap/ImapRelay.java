@@ -15,7 +15,6 @@ import io.portcullis.gateway.server.ListenerContext;
 import io.portcullis.gateway.session.ClientSession;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -61,11 +60,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
   private boolean closed;
 
   ImapRelay(
-      ListenerContext context,
-      ClientSession session,
-      Channel upstream,
-      List<String> upstreamCapabilities,
-      ImapFramer clientFramer) {
+      ListenerContext context, ClientSession session, Channel upstream, ImapFramer clientFramer) {
     this.context = context;
     this.session = session;
     this.upstream = upstream;
