@@ -148,7 +148,13 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
       return;
     }
     switch (state) {
-      case CLOSED, LOGGING_IN -> {}
+      case CLOSED -> {}
+      case LOGGING_IN -> {
+        // The framer is paused; only its overflow guard speaks now (THREATS P4).
+        if (msg instanceof ImapFrame.TooLong || msg instanceof ImapFrame.Refused) {
+          close(ctx);
+        }
+      }
       case TLS_NEGOTIATING -> starttlsInjection(ctx);
       case SASL -> onSaslResponse(ctx, (ImapFrame) msg);
       case NOT_AUTHENTICATED -> onFrame(ctx, (ImapFrame) msg);

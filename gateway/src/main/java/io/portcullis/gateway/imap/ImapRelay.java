@@ -13,7 +13,6 @@ import io.portcullis.gateway.imap.codec.ImapFramer;
 import io.portcullis.gateway.server.HandlerNames;
 import io.portcullis.gateway.server.ListenerContext;
 import io.portcullis.gateway.session.ClientSession;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.Optional;
@@ -183,7 +182,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     if (s.literal() != null && s.literal().synchronizing()) {
       literalTag = commandTag;
     }
-    upstream.write(Unpooled.copiedBuffer(s.text() + "\r\n", StandardCharsets.ISO_8859_1));
+    upstream.write(ImapReply.line(upstream.alloc(), s.text()));
   }
 
   @Override
@@ -246,7 +245,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
           return;
         }
         responseOpen = s.literal() != null;
-        client.write(Unpooled.copiedBuffer(text + "\r\n", StandardCharsets.ISO_8859_1));
+        client.write(ImapReply.line(client.alloc(), text));
         if (!responseOpen) {
           while (!localReplies.isEmpty()) {
             client.write(localReplies.poll());
@@ -264,7 +263,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     if (text.equals("+") || text.startsWith("+ ")) {
       if (literalTag != null && clientFramer.literalPending()) {
         literalTag = null;
-        client.write(Unpooled.copiedBuffer(text + "\r\n", StandardCharsets.ISO_8859_1));
+        client.write(ImapReply.line(client.alloc(), text));
         clientFramer.acceptLiteral();
         return null;
       }
@@ -307,9 +306,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     }
     continuationOpen = false;
     if (tag.equals(logoutTag)) {
-      client.write(
-          Unpooled.copiedBuffer(
-              ImapResponseCodes.rewrite(tag, rest) + "\r\n", StandardCharsets.ISO_8859_1));
+      client.write(ImapReply.line(client.alloc(), ImapResponseCodes.rewrite(tag, rest)));
       closeBoth();
       return null;
     }

@@ -48,13 +48,19 @@ final class GatewayFixture implements AutoCloseable {
   }
 
   static GatewayFixture withGreenMail(Path dataDir, GatewayLimits limits) throws Exception {
+    return withGreenMail(dataDir, limits, "127.0.0.1");
+  }
+
+  /** As {@link #withGreenMail(Path, GatewayLimits)}, listening on another loopback address. */
+  static GatewayFixture withGreenMail(Path dataDir, GatewayLimits limits, String host)
+      throws Exception {
     GreenMail greenMail =
         new GreenMail(new ServerSetup[] {new ServerSetup(0, "127.0.0.1", "imap").dynamicPort()});
     greenMail.start();
     GreenMailUser user = greenMail.setUser(USER + "@localhost", USER, PASSWORD);
     Endpoint upstream = Endpoint.parse("imap://127.0.0.1:" + greenMail.getImap().getPort());
     try {
-      return start(dataDir, upstream, limits, greenMail, user);
+      return start(dataDir, new UpstreamConfig(upstream, null), limits, greenMail, user, host);
     } catch (Exception e) {
       greenMail.stop();
       throw e;
@@ -64,20 +70,26 @@ final class GatewayFixture implements AutoCloseable {
   /** Gateway in front of any upstream (e.g. a scripted one in a test). */
   static GatewayFixture withUpstream(Path dataDir, Endpoint upstream, GatewayLimits limits)
       throws Exception {
-    return start(dataDir, upstream, limits, null, null);
+    return withUpstream(dataDir, new UpstreamConfig(upstream, null), limits);
+  }
+
+  static GatewayFixture withUpstream(Path dataDir, UpstreamConfig upstream, GatewayLimits limits)
+      throws Exception {
+    return start(dataDir, upstream, limits, null, null, "127.0.0.1");
   }
 
   private static GatewayFixture start(
       Path dataDir,
-      Endpoint upstream,
+      UpstreamConfig upstream,
       GatewayLimits limits,
       GreenMail greenMail,
-      GreenMailUser user)
+      GreenMailUser user,
+      String host)
       throws Exception {
     Endpoint[] listeners = {
-      Endpoint.parse("imaps://127.0.0.1:" + freePort()),
-      Endpoint.parse("imap+starttls://127.0.0.1:" + freePort()),
-      Endpoint.parse("imap://127.0.0.1:" + freePort())
+      Endpoint.parse("imaps://" + host + ":" + freePort()),
+      Endpoint.parse("imap+starttls://" + host + ":" + freePort()),
+      Endpoint.parse("imap://" + host + ":" + freePort())
     };
     GatewayConfig config =
         new GatewayConfig(
@@ -86,7 +98,7 @@ final class GatewayFixture implements AutoCloseable {
                 new ListenerConfig(listeners[0]),
                 new ListenerConfig(listeners[1]),
                 new ListenerConfig(listeners[2])),
-            List.of(new UpstreamConfig(upstream, null)),
+            List.of(upstream),
             null,
             limits,
             true);
@@ -123,6 +135,7 @@ final class GatewayFixture implements AutoCloseable {
   static {
     try {
       SHARED_DATA_DIR = java.nio.file.Files.createTempDirectory("portcullis-imap-test");
+      Runtime.getRuntime().addShutdownHook(new Thread(GatewayFixture::deleteSharedDataDir));
     } catch (IOException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -149,6 +162,14 @@ final class GatewayFixture implements AutoCloseable {
         null,
         null,
         forwardClientAddress);
+  }
+
+  private static void deleteSharedDataDir() {
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(SHARED_DATA_DIR)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a temporary directory
+    }
   }
 
   @Override

@@ -155,6 +155,40 @@ class ImapUpstreamThreatTest {
     }
   }
 
+  /**
+   * Logs in through a gateway whose upstream is another gateway's imaps listener on {@code host}.
+   */
+  private static String loginViaGatewayUpstreamOn(String host) throws Exception {
+    try (GatewayFixture other =
+            GatewayFixture.withGreenMail(
+                GatewayFixture.SHARED_DATA_DIR,
+                GatewayFixture.limits(5, Duration.ofSeconds(30), false),
+                host);
+        GatewayFixture g =
+            GatewayFixture.withUpstream(
+                GatewayFixture.SHARED_DATA_DIR,
+                new io.portcullis.gateway.config.UpstreamConfig(
+                    Endpoint.parse("imaps://" + host + ":" + other.address(other.imaps).getPort()),
+                    new io.portcullis.gateway.config.UpstreamConfig.UpstreamTlsConfig(
+                        GatewayFixture.SHARED_DATA_DIR.resolve("tls").resolve("cert.pem"),
+                        true,
+                        null)),
+                GatewayFixture.limits(5, Duration.ofSeconds(30), false));
+        ImapTestClient c = ImapTestClient.plain(g.address(g.plain))) {
+      c.readLine();
+      c.send("a LOGIN demo demo\r\n");
+      return c.readLine();
+    }
+  }
+
+  @Test
+  void upstreamCertificateForAnotherHostShouldAbortBeforeAnyCredentialIsSent() throws Exception {
+    // Control: the same certificate, trusted through ca:, is accepted for a name it carries...
+    assertThat(loginViaGatewayUpstreamOn("127.0.0.1")).startsWith("a OK");
+    // ...and refused for one it does not (RFC 7817 §3).
+    assertThat(loginViaGatewayUpstreamOn("127.0.0.2")).startsWith("a NO [UNAVAILABLE]");
+  }
+
   @Test
   void quotesBackslashesAndBracesInCredentialsShouldBeSentAsEscapedQuotedStrings()
       throws Exception {
