@@ -13,6 +13,9 @@ final class ImapStrings {
   /** Longer values go as literals: some servers cap quoted strings. */
   private static final int MAX_QUOTED = 1024;
 
+  /** RFC 7888 §4: LITERAL- servers take non-synchronizing literals up to 4096 octets. */
+  private static final int LITERAL_MINUS_MAX = 4096;
+
   /** How literals may be sent. */
   enum LiteralMode {
     /** {@code {n}}: wait for a continuation request. */
@@ -65,8 +68,7 @@ final class ImapStrings {
     int size = value.getBytes(StandardCharsets.UTF_8).length;
     boolean nonSync =
         mode == LiteralMode.NON_SYNC
-            || (mode == LiteralMode.NON_SYNC_UP_TO_4096
-                && size <= ImapUpstreamLogin.literalMinusMax());
+            || (mode == LiteralMode.NON_SYNC_UP_TO_4096 && size <= LITERAL_MINUS_MAX);
     if (nonSync) {
       return current.append('{').append(size).append("+}\r\n").append(value);
     }

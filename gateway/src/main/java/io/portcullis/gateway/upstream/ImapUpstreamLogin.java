@@ -33,9 +33,6 @@ public final class ImapUpstreamLogin extends ChannelInboundHandlerAdapter {
   /** More capability words than this is not an IMAP server talking. */
   private static final int MAX_CAPABILITIES = 200;
 
-  /** RFC 7888 §4: LITERAL- servers take non-synchronizing literals up to 4096 octets. */
-  private static final int LITERAL_MINUS_MAX = 4096;
-
   /** The steps, in order. */
   enum Step {
     /** Waiting for the implicit-TLS handshake. */
@@ -425,10 +422,5 @@ public final class ImapUpstreamLogin extends ChannelInboundHandlerAdapter {
 
   private static void send(ChannelHandlerContext ctx, String text) {
     ctx.writeAndFlush(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
-  }
-
-  /** The literal limit of LITERAL-, for {@link ImapStrings}. */
-  static int literalMinusMax() {
-    return LITERAL_MINUS_MAX;
   }
 }

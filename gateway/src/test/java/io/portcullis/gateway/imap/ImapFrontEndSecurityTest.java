@@ -265,4 +265,17 @@ class ImapFrontEndSecurityTest {
       assertThat(c.closedByServer()).isTrue();
     }
   }
+
+  @Test
+  void commandsPipelinedAfterLoginShouldBeRelayedInOrder() throws Exception {
+    try (ImapTestClient c = ImapTestClient.plain(plain())) {
+      c.readLine();
+      c.send("a LOGIN demo demo\r\nb NOOP\r\nc LOGOUT\r\n");
+      assertThat(c.readLine()).startsWith("a OK [CAPABILITY ");
+      assertThat(c.readUntil("b ")).startsWith("b OK");
+      assertThat(c.readLine()).isEqualTo("* BYE Logging out");
+      assertThat(c.readLine()).startsWith("c OK");
+      assertThat(c.closedByServer()).isTrue();
+    }
+  }
 }

@@ -168,4 +168,12 @@ class ImapRelayTest {
     client.close();
     assertThat(upstream.isActive()).isFalse();
   }
+
+  @Test
+  void commandsHeldBehindARefusedLiteralShouldReachTheUpstreamWithoutWaitingForMoreInput() {
+    fromClient("a APPEND Nope {5}\r\nb NOOP\r\n");
+    assertThat(drain(upstream)).isEqualTo("a APPEND Nope {5}\r\n");
+    fromUpstream("a NO [TRYCREATE] no such mailbox\r\n");
+    assertThat(drain(upstream)).isEqualTo("b NOOP\r\n");
+  }
 }

@@ -74,6 +74,8 @@ public final class ImapFramer extends ChannelInboundHandlerAdapter {
   private boolean commandStart = true;
   private boolean paused;
   private boolean processing;
+  private boolean inRead;
+  private boolean emitted;
   private final StringBuilder aggregate = new StringBuilder();
   private final StringBuilder tail = new StringBuilder(TAIL + 8);
 
@@ -155,7 +157,12 @@ public final class ImapFramer extends ChannelInboundHandlerAdapter {
       emit(new ImapFrame.TooLong(commandStart, true));
       return;
     }
-    process();
+    inRead = true;
+    try {
+      process();
+    } finally {
+      inRead = false;
+    }
   }
 
   @Override
@@ -187,6 +194,7 @@ public final class ImapFramer extends ChannelInboundHandlerAdapter {
       return;
     }
     processing = true;
+    emitted = false;
     try {
       while (!paused && cumulation != null && cumulation.isReadable() && step()) {
         // each step emits at most one frame
@@ -196,6 +204,11 @@ public final class ImapFramer extends ChannelInboundHandlerAdapter {
       }
     } finally {
       processing = false;
+    }
+    if (emitted && !inRead) {
+      // Frames released by resume() or a literal decision outside a read: let the receiver
+      // flush what they made it write, as it does at the end of a read.
+      ctx.fireChannelReadComplete();
     }
   }
 
@@ -391,6 +404,7 @@ public final class ImapFramer extends ChannelInboundHandlerAdapter {
   }
 
   private void emit(ImapFrame frame) {
+    emitted = true;
     ctx.fireChannelRead(frame);
   }
 
