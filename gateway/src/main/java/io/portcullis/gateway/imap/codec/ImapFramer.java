@@ -376,7 +376,6 @@ public final class ImapFramer extends ChannelInboundHandlerAdapter {
           case ImapLiteral.Absurd a -> !a.synchronizing() || !start;
           case ImapLiteral.Announced a -> !a.literal().synchronizing() || !start;
         };
-    // A CR before a LF inside the tail is not part of the marker.
     boolean fatal = announcesLiteral || (!settings.aggregate() && !start);
     if (fatal) {
       fail();
