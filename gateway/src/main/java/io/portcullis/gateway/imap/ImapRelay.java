@@ -372,7 +372,12 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      if (!closed && logoutTag == null) {
+      if (logoutTag != null) {
+        // Closing after the client's LOGOUT is the expected end; its BYE was already relayed.
+        closeBoth();
+        return;
+      }
+      if (!closed) {
         LOG.info("session {}: upstream closed the connection", session.id());
         context.audit().session(session, "upstream-closed", "upstream-closed");
       }

@@ -176,4 +176,13 @@ class ImapRelayTest {
     fromUpstream("a NO [TRYCREATE] no such mailbox\r\n");
     assertThat(drain(upstream)).isEqualTo("b NOOP\r\n");
   }
+
+  @Test
+  void upstreamClosingAfterLogoutByeShouldNotAddASecondBye() {
+    fromClient("z LOGOUT\r\n");
+    fromUpstream("* BYE Dovecot says bye\r\n");
+    upstream.close();
+    assertThat(drain(client)).isEqualTo("* BYE Logging out\r\n");
+    assertThat(client.isActive()).isFalse();
+  }
 }
