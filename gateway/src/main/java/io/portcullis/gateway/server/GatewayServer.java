@@ -205,7 +205,7 @@ public final class GatewayServer implements AutoCloseable {
         p.addLast(HandlerNames.FRAMER, new LineFramer(context.limits().preAuthLineLength()));
         switch (context.listener().url().protocol()) {
           case POP3 -> p.addLast(HandlerNames.FRONT_END, new Pop3FrontEnd(context));
-          case IMAP -> throw new IllegalStateException("IMAP listeners are not available yet");
+          case IMAP -> io.portcullis.gateway.imap.ImapFrontEnd.install(p, context);
         }
       }
     };

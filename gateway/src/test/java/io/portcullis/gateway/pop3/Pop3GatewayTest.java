@@ -162,7 +162,11 @@ class Pop3GatewayTest {
                 null,
                 null,
                 null,
-                Duration.ofSeconds(1)));
+                Duration.ofSeconds(1),
+                null,
+                null,
+                null,
+                null));
     fixture.user("alice", "correct-horse");
     try (LineClient session = fixture.login("alice", "correct-horse")) {
       var address = fixture.pop3s();
