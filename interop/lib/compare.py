@@ -8,6 +8,8 @@ protocol must deliver:
   --form crlf   the original with every LF turned into CRLF (POP3 RETR, IMAP BODY[])
   --form lf     the original as is (a client that stores with LF, e.g. an MDA)
 
+--strip-x-tuid removes mbsync's random X-TUID header line on both sides.
+--originals may also name another client's download (mbsync direct vs through the gateway).
 --strip-leading-received removes exactly one leading `Received:` header (with
 its continuation lines) that a client such as fetchmail prepends; nothing else
 is ever normalised. --all requires every original to be retrieved exactly once.
@@ -23,6 +25,7 @@ import re
 import sys
 
 OVERLONG = b"\nX-Interop-Overlong: yes"
+X_TUID_RE = re.compile(rb"^X-TUID: [A-Za-z0-9+/]{12}\r?\n", re.MULTILINE)
 ID_RE = re.compile(rb"^X-Interop-Id: (\d+)\r?$", re.MULTILINE)
 
 
@@ -52,11 +55,21 @@ def strip_leading_received(data):
             return data[pos:], True
 
 
-def load_originals(directory):
+def strip_x_tuid(data):
+    """Removes the one X-TUID header (random per sync) that mbsync writes into each stored message."""
+    head = header_block(data)
+    new_head, n = X_TUID_RE.subn(b"", head + b"\n", count=1)
+    return (new_head[:-1] + data[len(head) :]) if n == 1 else data
+
+
+def load_originals(directory, x_tuid=False):
     originals = {}
-    for name in os.listdir(directory):
-        with open(os.path.join(directory, name), "rb") as f:
+    for path in retrieved_files([directory]):
+        name = os.path.basename(path)
+        with open(path, "rb") as f:
             data = f.read()
+        if x_tuid:
+            data = strip_x_tuid(data)
         originals[interop_id(data)] = (name, data)
     return originals
 
@@ -64,9 +77,12 @@ def load_originals(directory):
 def retrieved_files(paths):
     for p in paths:
         if os.path.isdir(p):
-            for root, _, names in os.walk(p):
+            for root, dirs, names in os.walk(p):
+                # A Maildir: messages are in cur/ and new/; tmp/ and dot files (client state) are not mail.
+                dirs[:] = sorted(d for d in dirs if d != "tmp" and not d.startswith("."))
                 for n in sorted(names):
-                    yield os.path.join(root, n)
+                    if not n.startswith("."):
+                        yield os.path.join(root, n)
         else:
             yield p
 
@@ -88,6 +104,11 @@ def main():
     ap.add_argument("--min-count", type=int, default=1)
     ap.add_argument("--flip-one-byte", action="store_true")
     ap.add_argument(
+        "--strip-x-tuid",
+        action="store_true",
+        help="remove mbsync's X-TUID header from both sides (its value is random per sync)",
+    )
+    ap.add_argument(
         "--skip-overlong",
         action="store_true",
         help="ignore originals marked X-Interop-Overlong (lines over 8 KiB) for clients that cannot store them",
@@ -95,7 +116,7 @@ def main():
     ap.add_argument("retrieved", nargs="+")
     args = ap.parse_args()
 
-    originals = load_originals(args.originals)
+    originals = load_originals(args.originals, args.strip_x_tuid)
     skipped = 0
     if args.skip_overlong:
         kept = {k: v for k, v in originals.items() if OVERLONG not in header_block(v[1])}
@@ -116,6 +137,8 @@ def main():
             i = len(data) // 2
             data = data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1 :]
             flipped = True
+        if args.strip_x_tuid:
+            data = strip_x_tuid(data)
         if args.strip_leading_received:
             data, stripped = strip_leading_received(data)
             if not stripped:
