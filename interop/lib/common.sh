@@ -120,12 +120,14 @@ setup_maildir() {
 # ---------------------------------------------------------------------------------------------------
 setup_pki() {
   section "PKI: test CA and server certificate ($INTEROP_KEY_TYPE)"
+  # What a real deployment has: 90 days (testssl.sh rates < 30 days HIGH) and a CRL distribution point
+  # (rated HIGH when absent). Nothing ever fetches the CRL: clients here do not check revocation.
   local d="$WORK/pki"
   rm -rf "$d" && mkdir -p "$d"
   local keyopts=(-algorithm EC -pkeyopt ec_paramgen_curve:P-256)
   [[ "$INTEROP_KEY_TYPE" == rsa ]] && keyopts=(-algorithm RSA -pkeyopt rsa_keygen_bits:2048)
   openssl genpkey "${keyopts[@]}" -out "$d/ca.key" 2>/dev/null
-  openssl req -x509 -new -key "$d/ca.key" -sha256 -days 30 -subj "/CN=Portcullis Interop Test CA" \
+  openssl req -x509 -new -key "$d/ca.key" -sha256 -days 365 -subj "/CN=Portcullis Interop Test CA" \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
     -out "$d/ca.crt"
   openssl genpkey "${keyopts[@]}" -out "$d/server.key" 2>/dev/null
@@ -135,9 +137,10 @@ basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
 subjectAltName=DNS:localhost,IP:127.0.0.1
+crlDistributionPoints=URI:http://localhost/portcullis-interop-ca.crl
 EOF
   openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
-    -sha256 -days 30 -extfile "$d/server.ext" -out "$d/server.crt" 2>/dev/null
+    -sha256 -days 90 -extfile "$d/server.ext" -out "$d/server.crt" 2>/dev/null
   chmod 600 "$d"/*.key
   openssl verify -CAfile "$d/ca.crt" "$d/server.crt" >/dev/null || die "generated certificate does not verify"
   CA_CERT="$d/ca.crt"
@@ -246,11 +249,14 @@ service imap-login {
   $tls_listeners_imap
 }
 EOF
-  dovecot -c "$d/dovecot.conf" || die "dovecot did not start (see $d/dovecot.log)"
-  DOVECOT_PID=$(cat "$d/run/master.pid")
+  # Foreground (-F) as our own child: its pid is known at once, and no daemon outlives the suite.
+  dovecot -F -c "$d/dovecot.conf" </dev/null >"$d/dovecot.out" 2>&1 &
+  DOVECOT_PID=$!
   DOVECOT_CONF="$d/dovecot.conf"
-  wait_port "$DOVECOT_POP3_PORT" 20 && wait_port "$DOVECOT_IMAP_PORT" 20 ||
+  if ! { wait_port "$DOVECOT_POP3_PORT" 20 "$DOVECOT_PID" && wait_port "$DOVECOT_IMAP_PORT" 20 "$DOVECOT_PID"; }; then
+    cat "$d/dovecot.out" "$d/dovecot.log" >&2 2>/dev/null || true
     die "dovecot is not listening (see $d/dovecot.log)"
+  fi
   info "Dovecot $(dovecot --version | cut -d' ' -f1) pid $DOVECOT_PID: pop3 $DOVECOT_POP3_PORT imap $DOVECOT_IMAP_PORT"
 }
 
