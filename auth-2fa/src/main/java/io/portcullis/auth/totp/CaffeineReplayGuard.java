@@ -1,0 +1,37 @@
+package io.portcullis.auth.totp;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Single-node {@link ReplayGuard}: an in-memory set of (user, step) that forgets entries once the
+ * step can no longer be accepted. Atomic through {@code ConcurrentMap.putIfAbsent}. Thread-safe.
+ */
+public final class CaffeineReplayGuard implements ReplayGuard {
+  private final Cache<String, Boolean> used;
+
+  /**
+   * @param parameters the TOTP settings, which decide how long a step stays acceptable
+   * @param ticker time source (tests pass a fake one)
+   */
+  public CaffeineReplayGuard(TotpParameters parameters, Ticker ticker) {
+    Objects.requireNonNull(parameters, "parameters");
+    // A step is acceptable for (2 x window + 1) periods; keep it one period longer for clock skew.
+    Duration retention =
+        Duration.ofSeconds((long) parameters.periodSeconds() * (2L * parameters.window() + 2));
+    this.used =
+        Caffeine.newBuilder()
+            .expireAfterWrite(retention)
+            .ticker(Objects.requireNonNull(ticker, "ticker"))
+            .build();
+  }
+
+  @Override
+  public boolean tryConsume(String user, long step) {
+    // NUL cannot occur in a user name (SASL and the directory refuse control characters).
+    return used.asMap().putIfAbsent(user + '\0' + step, Boolean.TRUE) == null;
+  }
+}

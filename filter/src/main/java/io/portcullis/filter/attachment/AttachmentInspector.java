@@ -1,0 +1,699 @@
+package io.portcullis.filter.attachment;
+
+import io.portcullis.filter.AttachmentInfo;
+import io.portcullis.filter.Finding;
+import io.portcullis.filter.Label;
+import io.portcullis.filter.io.CountingLimitStream;
+import io.portcullis.filter.io.Spool;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.commons.compress.archivers.ArchiveEntry;
+import org.apache.commons.compress.archivers.ArchiveInputStream;
+import org.apache.commons.compress.archivers.ArchiveStreamFactory;
+import org.apache.commons.compress.archivers.sevenz.SevenZArchiveEntry;
+import org.apache.commons.compress.archivers.sevenz.SevenZFile;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+import org.apache.tika.metadata.Metadata;
+import org.apache.tika.metadata.TikaCoreProperties;
+import org.apache.tika.mime.MediaType;
+import org.apache.tika.mime.MediaTypeRegistry;
+import org.apache.tika.mime.MimeTypes;
+
+/**
+ * Finds the true type and the categories of an attachment and of everything inside it: magic bytes
+ * (Tika), ZIP/OOXML/ODF, OLE2, 7z, tar, gzip, bzip2, xz, cpio and arj containers recursively within
+ * {@link ArchiveLimits}; PDF active content; HTML smuggling; deceptive names. Members are spooled
+ * in memory or in the caller's scan-private directory only. Immutable and thread-safe.
+ */
+public final class AttachmentInspector {
+
+  /** What one attachment turned out to be. */
+  public record Result(List<AttachmentInfo> attachments, List<Finding> findings) {}
+
+  /** Per-message expansion budget, shared by every attachment of one message. Not thread-safe. */
+  public static final class Budget {
+    private long expanded;
+    private int entries;
+
+    long expanded() {
+      return expanded;
+    }
+  }
+
+  static final class BombException extends IOException {
+    BombException(String message) {
+      super(message);
+    }
+  }
+
+  private static final int SPOOL_MEMORY = 4 << 20;
+  private static final int DETECT_PREFIX = 64 * 1024;
+  private static final MimeTypes TIKA = MimeTypes.getDefaultMimeTypes();
+  private static final MediaTypeRegistry REGISTRY = TIKA.getMediaTypeRegistry();
+  private static final MediaType ZIP = MediaType.application("zip");
+  private static final byte[] EICAR =
+      "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+          .getBytes(StandardCharsets.US_ASCII);
+
+  private static final Set<String> EXECUTABLE_TYPES =
+      Set.of(
+          "application/x-msdownload",
+          "application/x-dosexec",
+          "application/x-executable",
+          "application/x-elf",
+          "application/x-sharedlib",
+          "application/x-mach-o",
+          "application/x-mach-o-executable",
+          "application/x-mach-o-dylib",
+          "application/x-mach-o-bundle",
+          "application/x-mach-o-universal",
+          "application/x-msi",
+          "application/x-ms-installer",
+          "application/java-archive",
+          "application/java-vm",
+          "application/vnd.android.package-archive",
+          "application/x-ms-application");
+  private static final Set<String> SCRIPT_TYPES =
+      Set.of(
+          "application/x-bat",
+          "application/x-ms-shortcut",
+          "application/hta",
+          "text/javascript",
+          "application/javascript",
+          "text/vbscript",
+          "application/x-powershell");
+  private static final Set<String> DISK_IMAGE_TYPES =
+      Set.of(
+          "application/x-iso9660-image",
+          "application/x-apple-diskimage",
+          "application/x-vhd",
+          "application/x-fat-diskimage",
+          "application/x-raw-disk-image");
+  private static final Set<String> STREAM_ARCHIVES =
+      Set.of("application/x-tar", "application/x-gtar", "application/x-cpio", "application/x-arj");
+  private static final Set<String> UNINSPECTED_ARCHIVES =
+      Set.of(
+          "application/x-rar-compressed",
+          "application/vnd.rar",
+          "application/vnd.ms-cab-compressed",
+          "application/x-lzh-compressed",
+          "application/x-ace-compressed",
+          "application/x-stuffit",
+          "application/x-lzip",
+          "application/zstd",
+          "application/x-ms-compress-szdd");
+
+  private final AttachmentRules rules;
+  private final ArchiveLimits limits;
+
+  public AttachmentInspector(AttachmentRules rules, ArchiveLimits limits) {
+    this.rules = rules;
+    this.limits = limits;
+  }
+
+  /** A fresh budget for one message. */
+  public Budget newBudget() {
+    return new Budget();
+  }
+
+  /**
+   * Inspects one decoded MIME part. Never throws for bad content: limits, unreadable containers and
+   * internal errors become findings.
+   *
+   * @param scratch the scan-private directory spooled members may be written to
+   */
+  public Result inspect(
+      String partPath,
+      String fileName,
+      String declaredType,
+      Spool content,
+      Budget budget,
+      Path scratch) {
+    Walk walk = new Walk(partPath, budget, scratch, content.size());
+    String location =
+        "part " + partPath + (fileName.isEmpty() ? "" : " '" + FileNames.display(fileName) + "'");
+    try {
+      walk.object(fileName, declaredType, location, content, 0);
+    } catch (BombException e) {
+      walk.finding("decompression-bomb", Label.DECOMPRESSION_BOMB, 0, e.getMessage(), location);
+      walk.addInfo(fileName, declaredType, "application/octet-stream", Set.of(Categories.ARCHIVE));
+    } catch (IOException | RuntimeException e) {
+      walk.finding(
+          "attachment-unreadable",
+          Label.MALFORMED,
+          0,
+          "content could not be inspected: " + e.getClass().getSimpleName(),
+          location);
+      walk.addInfo(fileName, declaredType, "application/octet-stream", Set.of());
+    }
+    return new Result(List.copyOf(walk.infos), List.copyOf(walk.findings));
+  }
+
+  /** The walk over one top-level attachment. */
+  private final class Walk {
+    final String partPath;
+    final Budget budget;
+    final Path scratch;
+    final long attachmentSize;
+    final List<AttachmentInfo> infos = new ArrayList<>();
+    final List<Finding> findings = new ArrayList<>();
+
+    Walk(String partPath, Budget budget, Path scratch, long attachmentSize) {
+      this.partPath = partPath;
+      this.budget = budget;
+      this.scratch = scratch;
+      this.attachmentSize = attachmentSize;
+    }
+
+    void finding(String rule, Label label, double weight, String reason, String location) {
+      findings.add(new Finding(rule, label, weight, reason, location, partPath));
+    }
+
+    void addInfo(String name, String declared, String trueType, Set<String> categories) {
+      infos.add(new AttachmentInfo(partPath, name, declared, trueType, categories));
+    }
+
+    void consumed(long n) throws BombException {
+      budget.expanded += n;
+      if (budget.expanded > limits.maxExpandedBytes()) {
+        throw new BombException(
+            "archives expand to more than " + limits.maxExpandedBytes() + " bytes");
+      }
+      long expandedHere = budget.expanded;
+      if (expandedHere > limits.ratioFloorBytes()
+          && expandedHere > (long) limits.maxRatio() * Math.max(1, attachmentSize)) {
+        throw new BombException(
+            "expansion ratio above " + limits.maxRatio() + ":1 (" + attachmentSize + " bytes in)");
+      }
+    }
+
+    void countEntry() throws BombException {
+      if (++budget.entries > limits.maxEntries()) {
+        throw new BombException("more than " + limits.maxEntries() + " archive members");
+      }
+    }
+
+    /** A member: spool it (counting what it expands to), then inspect it. */
+    void member(String name, InputStream in, String location, int depth) throws IOException {
+      if (depth > limits.maxDepth()) {
+        throw new BombException("archives nested deeper than " + limits.maxDepth());
+      }
+      try (Spool spool = new Spool(scratch, SPOOL_MEMORY)) {
+        try (InputStream counted = new CountingLimitStream(in, this::consumed)) {
+          counted.transferTo(spool);
+        }
+        spool.seal();
+        object(name, "", location, spool, depth);
+      }
+    }
+
+    void object(String name, String declared, String location, Spool content, int depth)
+        throws IOException {
+      byte[] prefix;
+      try (InputStream in = content.openPrefix(DETECT_PREFIX)) {
+        prefix = in.readAllBytes();
+      }
+      String magic = base(TIKA.detect(new java.io.ByteArrayInputStream(prefix), new Metadata()));
+      Metadata byName = new Metadata();
+      byName.set(TikaCoreProperties.RESOURCE_NAME_KEY, FileNames.baseName(name));
+      String nameType =
+          name.isEmpty() ? "application/octet-stream" : base(TIKA.detect(null, byName));
+      String ext = FileNames.extension(name);
+      Set<String> categories = new LinkedHashSet<>();
+      String trueType = magic;
+
+      if (startsWith(prefix, EICAR)) {
+        categories.add(Categories.TEST_SIGNATURE);
+        finding(
+            "eicar-test-signature",
+            Label.DANGEROUS_ATTACHMENT,
+            0,
+            "the EICAR anti-virus test signature",
+            location);
+      }
+      if (isA(magic, ZIP)) {
+        trueType = zip(content, location, depth, categories);
+      } else if (magic.equals("application/x-tika-msoffice")) {
+        try (var ch = content.openChannel()) {
+          OleInspector.OleFacts facts = OleInspector.inspect(ch);
+          trueType = facts.trueType();
+          if (facts.macros()) {
+            categories.add(Categories.MACRO_DOCUMENT);
+          }
+          if (facts.encrypted()) {
+            categories.add(Categories.ENCRYPTED);
+          }
+          if (facts.trueType().equals("application/x-msi")) {
+            categories.add(Categories.EXECUTABLE);
+          }
+        }
+      } else if (magic.equals("application/x-7z-compressed")) {
+        categories.add(Categories.ARCHIVE);
+        sevenZ(content, location, depth, categories);
+      } else if (STREAM_ARCHIVES.contains(magic)) {
+        categories.add(Categories.ARCHIVE);
+        streamArchive(magic, content, location, depth);
+      } else if (magic.equals("application/gzip")
+          || magic.equals("application/x-bzip2")
+          || magic.equals("application/x-xz")) {
+        categories.add(Categories.ARCHIVE);
+        compressed(magic, name, content, location, depth);
+      } else if (UNINSPECTED_ARCHIVES.contains(magic)) {
+        categories.add(Categories.ARCHIVE);
+        finding(
+            "archive-not-inspected",
+            null,
+            1.0,
+            magic + " archives are recognised but not expanded",
+            location);
+      } else if (magic.equals("application/pdf")) {
+        Set<String> names;
+        try (InputStream in = content.openStream()) {
+          names = PdfInspector.scan(in);
+        }
+        if (names.stream().anyMatch(PdfInspector.ACTIVE::contains)
+            || names.contains("EmbeddedFile") && names.contains("OpenAction")) {
+          categories.add(Categories.PDF_ACTIVE);
+        }
+        if (names.contains("Encrypt")) {
+          categories.add(Categories.ENCRYPTED);
+        }
+        if (!names.isEmpty()) {
+          location = location + " (PDF names: /" + String.join(" /", names) + ")";
+        }
+      }
+      if (magic.equals("text/html")
+          || nameType.equals("text/html")
+          || magic.equals("application/xhtml+xml")) {
+        try (InputStream in = content.openStream()) {
+          String why = HtmlSmuggling.check(in);
+          if (why != null) {
+            categories.add(Categories.HTML_SMUGGLING);
+            location = location + " (" + why + ")";
+          }
+        }
+      }
+
+      classify(trueType, ext, categories);
+      String doubleExt = FileNames.doubleExtension(name);
+      if (doubleExt != null) {
+        categories.add(Categories.DOUBLE_EXTENSION);
+      }
+      String deceptive = FileNames.deceptive(name);
+      if (deceptive != null) {
+        categories.add(Categories.DECEPTIVE_NAME);
+      }
+      String mismatch = mismatch(trueType, nameType, declared, categories);
+      if (mismatch != null) {
+        categories.add(Categories.MISMATCH);
+      }
+
+      addInfo(name, declared, trueType, categories);
+      report(trueType, ext, categories, location, doubleExt, deceptive, mismatch);
+    }
+
+    private void report(
+        String trueType,
+        String ext,
+        Set<String> categories,
+        String location,
+        String doubleExt,
+        String deceptive,
+        String mismatch) {
+      if (categories.contains(Categories.MACRO_DOCUMENT)) {
+        finding("macro-document", Label.MACRO, 0, trueType + " with a VBA/macro project", location);
+      }
+      if (categories.contains(Categories.ENCRYPTED)) {
+        finding(
+            "encrypted-content",
+            Label.ENCRYPTED,
+            0.5,
+            trueType + " is encrypted and could not be inspected",
+            location);
+      }
+      String denial = rules.denial(trueType, ext, categories);
+      if (denial != null) {
+        StringBuilder why = new StringBuilder(trueType).append(": ").append(denial);
+        for (String detail : new String[] {doubleExt, deceptive, mismatch}) {
+          if (detail != null) {
+            why.append("; ").append(detail);
+          }
+        }
+        String rule =
+            categories.stream()
+                .filter(rules.denyCategories()::contains)
+                .findFirst()
+                .map(c -> "attachment-" + c)
+                .orElse("attachment-denied");
+        finding(rule, Label.DANGEROUS_ATTACHMENT, 0, why.toString(), location);
+      }
+    }
+
+    private String zip(Spool content, String location, int depth, Set<String> categories)
+        throws IOException {
+      List<String> names = new ArrayList<>();
+      boolean ooxml = false;
+      boolean odf = false;
+      boolean jar = false;
+      boolean apk = false;
+      boolean vba = false;
+      try (ZipFile zip =
+          ZipFile.builder()
+              .setSeekableByteChannel(content.openChannel())
+              .setIgnoreLocalFileHeader(false)
+              .get()) {
+        for (Enumeration<ZipArchiveEntry> e = zip.getEntries(); e.hasMoreElements(); ) {
+          ZipArchiveEntry entry = e.nextElement();
+          countEntry();
+          String entryName = entry.getName();
+          names.add(entryName);
+          String lower = entryName.toLowerCase(Locale.ROOT);
+          ooxml |= lower.equals("[content_types].xml");
+          odf |= lower.equals("mimetype") || lower.equals("meta-inf/manifest.xml");
+          jar |= lower.equals("meta-inf/manifest.mf") || lower.endsWith(".class");
+          apk |= lower.equals("androidmanifest.xml") || lower.equals("classes.dex");
+          vba |=
+              lower.endsWith("vbaproject.bin")
+                  || lower.startsWith("basic/")
+                      && lower.endsWith(".xml")
+                      && !lower.endsWith("script-lc.xml")
+                      && !lower.endsWith("script-lb.xml");
+        }
+        boolean document = ooxml || odf;
+        for (Enumeration<ZipArchiveEntry> e = zip.getEntries(); e.hasMoreElements(); ) {
+          ZipArchiveEntry entry = e.nextElement();
+          String entryName = entry.getName();
+          String memberLocation = location + " > '" + FileNames.display(entryName) + "'";
+          String unsafe = FileNames.unsafePath(entryName);
+          if (unsafe != null) {
+            finding(
+                "archive-path-traversal",
+                Label.DANGEROUS_ATTACHMENT,
+                0,
+                "member path escapes the extraction directory: " + unsafe,
+                memberLocation);
+          }
+          if (entry.isDirectory()) {
+            continue;
+          }
+          if (entry.getGeneralPurposeBit().usesEncryption()) {
+            categories.add(Categories.ENCRYPTED);
+            nameOnly(entryName, memberLocation);
+            continue;
+          }
+          String lower = entryName.toLowerCase(Locale.ROOT);
+          // A document's own XML parts are not attachments; embedded objects are.
+          if (document && !(lower.contains("embeddings/") || lower.startsWith("object"))) {
+            continue;
+          }
+          if (!zip.canReadEntryData(entry)) {
+            finding(
+                "archive-not-inspected",
+                null,
+                1.0,
+                "member uses an unsupported compression method",
+                memberLocation);
+            continue;
+          }
+          try (InputStream in = zip.getInputStream(entry)) {
+            member(entryName, in, memberLocation, depth + 1);
+          }
+        }
+      }
+      if (ooxml) {
+        return ooxmlType(names, vba, categories);
+      }
+      if (vba) {
+        categories.add(Categories.MACRO_DOCUMENT);
+      }
+      if (odf) {
+        return "application/vnd.oasis.opendocument";
+      }
+      if (apk) {
+        return "application/vnd.android.package-archive";
+      }
+      if (jar) {
+        return "application/java-archive";
+      }
+      categories.add(Categories.ARCHIVE);
+      return "application/zip";
+    }
+
+    private String ooxmlType(List<String> names, boolean vba, Set<String> categories) {
+      if (vba) {
+        categories.add(Categories.MACRO_DOCUMENT);
+      }
+      boolean word = names.stream().anyMatch(n -> n.startsWith("word/"));
+      boolean excel = names.stream().anyMatch(n -> n.startsWith("xl/"));
+      boolean ppt = names.stream().anyMatch(n -> n.startsWith("ppt/"));
+      if (word) {
+        return vba
+            ? "application/vnd.ms-word.document.macroenabled.12"
+            : "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+      }
+      if (excel) {
+        return vba
+            ? "application/vnd.ms-excel.sheet.macroenabled.12"
+            : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+      }
+      if (ppt) {
+        return vba
+            ? "application/vnd.ms-powerpoint.presentation.macroenabled.12"
+            : "application/vnd.openxmlformats-officedocument.presentationml.presentation";
+      }
+      return "application/x-tika-ooxml";
+    }
+
+    /** A member that cannot be read (encrypted): judge it by its name alone. */
+    private void nameOnly(String name, String location) {
+      Set<String> categories = new LinkedHashSet<>();
+      classify("application/octet-stream", FileNames.extension(name), categories);
+      String doubleExt = FileNames.doubleExtension(name);
+      if (doubleExt != null) {
+        categories.add(Categories.DOUBLE_EXTENSION);
+      }
+      String deceptive = FileNames.deceptive(name);
+      if (deceptive != null) {
+        categories.add(Categories.DECEPTIVE_NAME);
+      }
+      addInfo(name, "", "application/octet-stream", categories);
+      report(
+          "encrypted member",
+          FileNames.extension(name),
+          categories,
+          location,
+          doubleExt,
+          deceptive,
+          null);
+    }
+
+    private void sevenZ(Spool content, String location, int depth, Set<String> categories)
+        throws IOException {
+      try (SevenZFile sevenZ =
+          SevenZFile.builder()
+              .setSeekableByteChannel(content.openChannel())
+              .setMaxMemoryLimitKb(64 * 1024)
+              .get()) {
+        SevenZArchiveEntry entry;
+        while ((entry = sevenZ.getNextEntry()) != null) {
+          countEntry();
+          String entryName = entry.getName() == null ? "" : entry.getName();
+          String memberLocation = location + " > '" + FileNames.display(entryName) + "'";
+          String unsafe = FileNames.unsafePath(entryName);
+          if (unsafe != null) {
+            finding(
+                "archive-path-traversal",
+                Label.DANGEROUS_ATTACHMENT,
+                0,
+                "member path escapes the extraction directory: " + unsafe,
+                memberLocation);
+          }
+          if (entry.isDirectory() || !entry.hasStream()) {
+            continue;
+          }
+          try {
+            member(entryName, sevenZStream(sevenZ), memberLocation, depth + 1);
+          } catch (org.apache.commons.compress.PasswordRequiredException e) {
+            categories.add(Categories.ENCRYPTED);
+            nameOnly(entryName, memberLocation);
+          }
+        }
+      } catch (org.apache.commons.compress.PasswordRequiredException e) {
+        categories.add(Categories.ENCRYPTED); // encrypted headers: not even the names are visible
+      } catch (org.apache.commons.compress.MemoryLimitException e) {
+        throw new BombException("7z dictionary needs more than 64 MiB");
+      }
+    }
+
+    private void streamArchive(String type, Spool content, String location, int depth)
+        throws IOException {
+      String format =
+          switch (type) {
+            case "application/x-cpio" -> ArchiveStreamFactory.CPIO;
+            case "application/x-arj" -> ArchiveStreamFactory.ARJ;
+            default -> ArchiveStreamFactory.TAR;
+          };
+      try (InputStream raw = content.openStream();
+          ArchiveInputStream<? extends ArchiveEntry> archive =
+              ArchiveStreamFactory.DEFAULT.createArchiveInputStream(format, raw)) {
+        ArchiveEntry entry;
+        while ((entry = archive.getNextEntry()) != null) {
+          countEntry();
+          String entryName = entry.getName();
+          String memberLocation = location + " > '" + FileNames.display(entryName) + "'";
+          String unsafe = FileNames.unsafePath(entryName);
+          if (unsafe != null) {
+            finding(
+                "archive-path-traversal",
+                Label.DANGEROUS_ATTACHMENT,
+                0,
+                "member path escapes the extraction directory: " + unsafe,
+                memberLocation);
+          }
+          if (entry.isDirectory() || !archive.canReadEntryData(entry)) {
+            continue;
+          }
+          member(entryName, archive, memberLocation, depth + 1);
+        }
+      } catch (org.apache.commons.compress.archivers.ArchiveException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+    }
+
+    private void compressed(String type, String name, Spool content, String location, int depth)
+        throws IOException {
+      String inner = FileNames.baseName(name);
+      int dot = inner.lastIndexOf('.');
+      inner = dot > 0 ? inner.substring(0, dot) : inner + ".out";
+      if (inner.toLowerCase(Locale.ROOT).endsWith(".tgz")) {
+        inner = inner.substring(0, inner.length() - 4) + ".tar";
+      }
+      countEntry();
+      try (InputStream raw = content.openStream();
+          InputStream in =
+              switch (type) {
+                case "application/gzip" ->
+                    GzipCompressorInputStream.builder()
+                        .setInputStream(raw)
+                        .setDecompressConcatenated(true)
+                        .get();
+                case "application/x-bzip2" -> new BZip2CompressorInputStream(raw, true);
+                default -> new XZCompressorInputStream(raw, true, 64 * 1024);
+              }) {
+        member(inner, in, location + " > '" + FileNames.display(inner) + "'", depth + 1);
+      } catch (org.apache.commons.compress.MemoryLimitException e) {
+        throw new BombException("xz dictionary needs more than 64 MiB");
+      }
+    }
+  }
+
+  /** The current 7z entry as a stream (7z is read sequentially; random access would re-decode). */
+  private static InputStream sevenZStream(SevenZFile sevenZ) {
+    return new InputStream() {
+      @Override
+      public int read() throws IOException {
+        return sevenZ.read();
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        return sevenZ.read(b, off, len);
+      }
+
+      @Override
+      public void close() {
+        // The archive owns the stream; closing a member must not close the archive.
+      }
+    };
+  }
+
+  private static void classify(String trueType, String ext, Set<String> categories) {
+    if (EXECUTABLE_TYPES.contains(trueType) || FileNames.EXECUTABLE_EXT.contains(ext)) {
+      categories.add(Categories.EXECUTABLE);
+    }
+    if (SCRIPT_TYPES.contains(trueType) || FileNames.SCRIPT_EXT.contains(ext)) {
+      categories.add(Categories.SCRIPT);
+    }
+    if (DISK_IMAGE_TYPES.contains(trueType) || FileNames.DISK_IMAGE_EXT.contains(ext)) {
+      categories.add(Categories.DISK_IMAGE);
+    }
+    if (trueType.contains("macroenabled") || FileNames.MACRO_EXT.contains(ext)) {
+      categories.add(Categories.MACRO_DOCUMENT);
+    }
+  }
+
+  /**
+   * A reason when the content is of a dangerous kind while its name or declared type present it as
+   * an inert one (image, PDF, text, media), else null.
+   */
+  private static String mismatch(
+      String trueType, String nameType, String declared, Set<String> categories) {
+    boolean dangerousContent =
+        EXECUTABLE_TYPES.contains(trueType)
+            || DISK_IMAGE_TYPES.contains(trueType)
+            || categories.contains(Categories.MACRO_DOCUMENT) && !trueType.contains("macroenabled")
+            || categories.contains(Categories.ARCHIVE)
+            || trueType.equals("text/html");
+    if (!dangerousContent) {
+      return null;
+    }
+    for (String shown : new String[] {nameType, declared}) {
+      if (shown == null || shown.isEmpty() || related(trueType, shown)) {
+        continue;
+      }
+      if (shown.startsWith("image/")
+          || shown.startsWith("audio/")
+          || shown.startsWith("video/")
+          || shown.equals("application/pdf")
+          || shown.equals("text/plain")
+          || shown.equals("text/csv")) {
+        return "content is " + trueType + " but it is presented as " + shown;
+      }
+    }
+    return null;
+  }
+
+  private static boolean related(String a, String b) {
+    MediaType ma = MediaType.parse(a);
+    MediaType mb = MediaType.parse(b);
+    if (ma == null || mb == null) {
+      return false;
+    }
+    return ma.equals(mb)
+        || REGISTRY.isSpecializationOf(ma, mb)
+        || REGISTRY.isSpecializationOf(mb, ma);
+  }
+
+  private static boolean isA(String type, MediaType parent) {
+    MediaType t = MediaType.parse(type);
+    return t != null && (t.equals(parent) || REGISTRY.isSpecializationOf(t, parent));
+  }
+
+  private static String base(MediaType type) {
+    return type.getBaseType().toString().toLowerCase(Locale.ROOT);
+  }
+
+  private static boolean startsWith(byte[] data, byte[] prefix) {
+    if (data.length < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (data[i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,201 @@
+package io.portcullis.filter.attachment;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Reads the directory of an OLE2 compound file ([MS-CFB]) to tell Word/Excel/PowerPoint/MSI/Outlook
+ * apart and to find VBA storages and encryption, without a full Office parser. Every chain is
+ * bounded, so a crafted file with FAT loops or huge counts ends in an {@link IOException}.
+ * Stateless, thread-safe.
+ */
+final class OleInspector {
+
+  /** What the directory revealed. */
+  record OleFacts(String trueType, boolean macros, boolean encrypted, Set<String> names) {}
+
+  private static final long SIGNATURE = 0xE11AB1A1E011CFD0L;
+  private static final int MAX_SECTORS = 1 << 20;
+  private static final int MAX_DIR_ENTRIES = 100_000;
+  private static final int ENDOFCHAIN = 0xFFFFFFFE;
+  private static final byte[] MSI_CLSID = clsid(0x000C1084);
+  private static final byte[] MSP_CLSID = clsid(0x000C1086);
+  private static final byte[] MST_CLSID = clsid(0x000C1082);
+
+  private static byte[] clsid(int data1) {
+    // {data1-0000-0000-C000-000000000046} in its little-endian on-disk form.
+    ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(data1).putShort((short) 0).putShort((short) 0);
+    b.put(new byte[] {(byte) 0xC0, 0, 0, 0, 0, 0, 0, 0x46});
+    return b.array();
+  }
+
+  private OleInspector() {}
+
+  static OleFacts inspect(SeekableByteChannel ch) throws IOException {
+    ByteBuffer header = read(ch, 0, 512);
+    if (header.getLong(0) != SIGNATURE) {
+      throw new IOException("not an OLE2 compound file");
+    }
+    int sectorShift = header.getShort(0x1E) & 0xFFFF;
+    if (sectorShift != 9 && sectorShift != 12) {
+      throw new IOException("OLE2 sector shift " + sectorShift + " invalid");
+    }
+    int sectorSize = 1 << sectorShift;
+    int numFatSectors = header.getInt(0x2C);
+    int firstDirSector = header.getInt(0x30);
+    int firstDifat = header.getInt(0x44);
+    int numDifat = header.getInt(0x48);
+    if (numFatSectors < 0 || numFatSectors > MAX_SECTORS / (sectorSize / 4) + 1) {
+      throw new IOException("OLE2 FAT sector count out of range");
+    }
+    long fileSize = ch.size();
+
+    List<Integer> fatSectors = new ArrayList<>();
+    for (int i = 0; i < 109 && fatSectors.size() < numFatSectors; i++) {
+      fatSectors.add(header.getInt(0x4C + 4 * i));
+    }
+    int difat = firstDifat;
+    int difatSeen = 0;
+    while (fatSectors.size() < numFatSectors && difat >= 0 && difatSeen++ <= numDifat) {
+      ByteBuffer sector = read(ch, sectorOffset(difat, sectorSize), sectorSize);
+      int perSector = sectorSize / 4 - 1;
+      for (int i = 0; i < perSector && fatSectors.size() < numFatSectors; i++) {
+        fatSectors.add(sector.getInt(4 * i));
+      }
+      difat = sector.getInt(sectorSize - 4);
+    }
+    int entriesPerSector = sectorSize / 4;
+    long maxEntries = Math.min((long) fatSectors.size() * entriesPerSector, MAX_SECTORS);
+    int[] fat = new int[(int) maxEntries];
+    int idx = 0;
+    for (int fatSector : fatSectors) {
+      if (fatSector < 0
+          || sectorOffset(fatSector, sectorSize) + sectorSize > fileSize + sectorSize) {
+        throw new IOException("OLE2 FAT sector out of range");
+      }
+      ByteBuffer sector = read(ch, sectorOffset(fatSector, sectorSize), sectorSize);
+      for (int i = 0; i < entriesPerSector && idx < fat.length; i++) {
+        fat[idx++] = sector.getInt(4 * i);
+      }
+    }
+
+    Set<String> names = new HashSet<>();
+    byte[] rootClsid = null;
+    int wordStart = -1;
+    int workbookStart = -1;
+    long workbookSize = 0;
+    int sector = firstDirSector;
+    int visited = 0;
+    int entries = 0;
+    while (sector != ENDOFCHAIN && sector >= 0) {
+      if (sector >= fat.length || ++visited > MAX_SECTORS) {
+        throw new IOException("OLE2 directory chain broken or looping");
+      }
+      ByteBuffer dir = read(ch, sectorOffset(sector, sectorSize), sectorSize);
+      for (int off = 0; off + 128 <= sectorSize; off += 128) {
+        if (++entries > MAX_DIR_ENTRIES) {
+          throw new IOException("OLE2 directory has too many entries");
+        }
+        int type = dir.get(off + 0x42);
+        if (type == 0) {
+          continue;
+        }
+        int nameLen = dir.getShort(off + 0x40) & 0xFFFF;
+        nameLen = Math.max(0, Math.min(64, nameLen) - 2);
+        byte[] raw = new byte[nameLen];
+        dir.get(off, raw);
+        String name = new String(raw, StandardCharsets.UTF_16LE);
+        names.add(name);
+        if (type == 5) {
+          rootClsid = new byte[16];
+          dir.get(off + 0x50, rootClsid);
+        }
+        int start = dir.getInt(off + 0x74);
+        long size = dir.getInt(off + 0x78) & 0xFFFFFFFFL;
+        if (type == 2 && name.equals("WordDocument") && size >= 4096) {
+          wordStart = start;
+        }
+        if (type == 2 && (name.equals("Workbook") || name.equals("Book")) && size >= 4096) {
+          workbookStart = start;
+          workbookSize = size;
+        }
+      }
+      sector = fat[sector];
+    }
+
+    boolean macros =
+        names.contains("VBA")
+            || names.contains("_VBA_PROJECT_CUR")
+            || names.contains("_VBA_PROJECT")
+            || names.contains("Macros");
+    boolean encrypted =
+        names.contains("EncryptedPackage")
+            || names.contains("EncryptionInfo") && !names.contains("WordDocument")
+            || names.contains("EncryptedSummary");
+    String type = "application/x-tika-msoffice";
+    if (java.util.Arrays.equals(rootClsid, MSI_CLSID)
+        || java.util.Arrays.equals(rootClsid, MSP_CLSID)
+        || java.util.Arrays.equals(rootClsid, MST_CLSID)) {
+      type = "application/x-msi";
+    } else if (names.contains("EncryptedPackage")) {
+      type = "application/x-tika-ooxml-protected";
+    } else if (names.contains("WordDocument")) {
+      type = "application/msword";
+      if (wordStart >= 0) {
+        // FIB base: flags at 0x0A, bit 0x0100 is fEncrypted ([MS-DOC] 2.5.2).
+        ByteBuffer fib = read(ch, sectorOffset(wordStart, sectorSize), 32);
+        if ((fib.getShort(0x0A) & 0x0100) != 0) {
+          encrypted = true;
+        }
+      }
+    } else if (names.contains("Workbook") || names.contains("Book")) {
+      type = "application/vnd.ms-excel";
+      if (workbookStart >= 0 && workbookSize > 8) {
+        // BIFF8: a FILEPASS record (0x002F) right after the BOF record means the workbook is
+        // encrypted.
+        ByteBuffer biff = read(ch, sectorOffset(workbookStart, sectorSize), 64);
+        int bofLen = biff.getShort(2) & 0xFFFF;
+        if (bofLen + 8 <= 64 && (biff.getShort(4 + bofLen) & 0xFFFF) == 0x002F) {
+          encrypted = true;
+        }
+      }
+    } else if (names.contains("PowerPoint Document")) {
+      type = "application/vnd.ms-powerpoint";
+    } else if (names.contains("__properties_version1.0")) {
+      type = "application/vnd.ms-outlook";
+    }
+    Set<String> lowered = new HashSet<>();
+    for (String n : names) {
+      lowered.add(n.toLowerCase(Locale.ROOT));
+    }
+    return new OleFacts(type, macros, encrypted, Set.copyOf(lowered));
+  }
+
+  private static long sectorOffset(int sector, int sectorSize) {
+    return (long) (sector + 1) * sectorSize;
+  }
+
+  private static ByteBuffer read(SeekableByteChannel ch, long offset, int len) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+    if (offset < 0 || offset >= ch.size()) {
+      throw new IOException("OLE2 offset out of range");
+    }
+    ch.position(offset);
+    while (buf.hasRemaining()) {
+      if (ch.read(buf) < 0) {
+        break;
+      }
+    }
+    buf.clear();
+    return buf;
+  }
+}

@@ -1,0 +1,92 @@
+package io.portcullis.gateway.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portcullis.gateway.session.ClientSession;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Structured audit events, one JSON object per line on the {@code portcullis.audit} logger. Events
+ * carry who, from where, how, the outcome and a reason code — never a password, token, code or
+ * message content (DESIGN: security invariants). Thread-safe.
+ */
+public final class AuditLog {
+  /** The logger that receives audit lines; route it with logback configuration. */
+  public static final String LOGGER = "portcullis.audit";
+
+  private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_FIELD = 256;
+
+  private final Clock clock;
+
+  public AuditLog(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** Outcome of a login attempt. */
+  public enum Outcome {
+    SUCCESS,
+    FAILURE,
+    TEMPORARY_FAILURE
+  }
+
+  /**
+   * One login attempt.
+   *
+   * @param user the name the client gave (sanitised and truncated here), or null
+   * @param mechanism USER, PLAIN, LOGIN, … as the client chose
+   * @param reason a fixed reason code such as {@code upstream-rejected} or {@code tls-untrusted}
+   */
+  public void login(
+      ClientSession session, String user, String mechanism, Outcome outcome, String reason) {
+    Map<String, Object> event = base("login", session);
+    event.put("user", user == null ? null : printable(user));
+    event.put("mechanism", mechanism);
+    event.put("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT));
+    event.put("reason", reason);
+    emit(event);
+  }
+
+  /** A connection-level event: {@code connect-refused}, {@code starttls-injection}, … */
+  public void session(ClientSession session, String event, String reason) {
+    Map<String, Object> map = base(event, session);
+    map.put("user", session.user());
+    map.put("reason", reason);
+    emit(map);
+  }
+
+  private Map<String, Object> base(String event, ClientSession session) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("time", clock.instant().toString());
+    map.put("event", event);
+    map.put("session", session.id());
+    map.put("protocol", session.listener().url().protocol().scheme());
+    map.put("listener", session.listener().url().toString());
+    map.put("source", session.sourceAddress().getHostAddress());
+    map.put("tls", session.tlsActive());
+    return map;
+  }
+
+  private static void emit(Map<String, Object> event) {
+    try {
+      LOG.info(JSON.writeValueAsString(event));
+    } catch (JsonProcessingException e) {
+      LOG.error("audit event could not be written: {}", e.getClass().getSimpleName());
+    }
+  }
+
+  /** Control characters become '?' and long values are cut, so a name cannot forge log lines. */
+  static String printable(String s) {
+    StringBuilder b = new StringBuilder(Math.min(s.length(), MAX_FIELD));
+    for (int i = 0; i < s.length() && b.length() < MAX_FIELD; i++) {
+      char c = s.charAt(i);
+      b.append(c < 0x20 || c == 0x7f ? '?' : c);
+    }
+    return b.toString();
+  }
+}

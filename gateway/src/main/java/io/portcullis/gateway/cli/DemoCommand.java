@@ -1,0 +1,115 @@
+package io.portcullis.gateway.cli;
+
+import com.icegreen.greenmail.user.GreenMailUser;
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import io.portcullis.gateway.config.Endpoint;
+import io.portcullis.gateway.config.GatewayConfig;
+import io.portcullis.gateway.config.ListenerConfig;
+import io.portcullis.gateway.config.UpstreamConfig;
+import io.portcullis.gateway.server.GatewayServer;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code portcullis demo}: the gateway in front of an embedded upstream with sample mail. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the gateway on 127.0.0.1 in front of an embedded mail server (GreenMail) holding"
+          + " sample messages for the account demo / demo. Stop with Ctrl-C."
+    })
+final class DemoCommand implements Callable<Integer> {
+  static final String USER = "demo";
+  static final String PASSWORD = "demo";
+  static final List<String> SAMPLES =
+      List.of("01-welcome.eml", "02-newsletter.eml", "03-attachment.eml");
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description = "Where the demo keeps its certificate. Default: portcullis-data/demo")
+  Path dataDir = Path.of("portcullis-data", "demo");
+
+  @Option(names = "--pop3s-port", description = "Default: 1995")
+  int pop3sPort = 1995;
+
+  @Option(names = "--pop3-starttls-port", description = "Default: 1110")
+  int pop3StarttlsPort = 1110;
+
+  @Override
+  public Integer call() throws Exception {
+    GreenMail upstream =
+        new GreenMail(new ServerSetup[] {new ServerSetup(0, "127.0.0.1", "pop3").dynamicPort()});
+    upstream.start();
+    try {
+      GreenMailUser user = upstream.setUser(USER + "@localhost", USER, PASSWORD);
+      for (String sample : SAMPLES) {
+        user.deliver(sample(sample));
+      }
+      Endpoint pop3s = Endpoint.parse("pop3s://127.0.0.1:" + pop3sPort);
+      Endpoint pop3Starttls = Endpoint.parse("pop3+starttls://127.0.0.1:" + pop3StarttlsPort);
+      GatewayConfig config =
+          new GatewayConfig(
+              dataDir,
+              List.of(new ListenerConfig(pop3s), new ListenerConfig(pop3Starttls)),
+              List.of(
+                  new UpstreamConfig(
+                      Endpoint.parse("pop3://127.0.0.1:" + upstream.getPop3().getPort()), null)),
+              null,
+              null,
+              false);
+      ServeCommand.run(config, server -> banner(server, pop3s, pop3Starttls));
+    } finally {
+      upstream.stop();
+    }
+    return 0;
+  }
+
+  private static void banner(GatewayServer server, Endpoint pop3s, Endpoint pop3Starttls) {
+    String fingerprint =
+        server.certificate().map(c -> c.sha256Fingerprint()).orElse("(no certificate)");
+    System.out.printf(
+        """
+
+        Portcullis demo is running (Ctrl-C to stop).
+          POP3  %s   (implicit TLS)
+                %s   (STLS required before login)
+          account: %s  password: %s   (%d sample messages)
+          certificate SHA-256: %s   (self-signed: clients must trust or skip it)
+
+          try:  curl -k pop3s://127.0.0.1:%d/1 -u %s:%s
+                openssl s_client -quiet -connect 127.0.0.1:%d -starttls pop3
+
+        """,
+        pop3s,
+        pop3Starttls,
+        USER,
+        PASSWORD,
+        SAMPLES.size(),
+        fingerprint,
+        pop3s.port(),
+        USER,
+        PASSWORD,
+        pop3Starttls.port());
+  }
+
+  private static MimeMessage sample(String name) throws IOException, MessagingException {
+    try (InputStream in =
+        DemoCommand.class.getResourceAsStream("/io/portcullis/gateway/demo/" + name)) {
+      if (in == null) {
+        throw new IOException("missing demo sample " + name);
+      }
+      return new MimeMessage(Session.getInstance(new Properties()), in);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package io.portcullis.gateway.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The upstream server for one protocol.
+ *
+ * @param url protocol, security, host and port of the upstream
+ * @param tls how the upstream's certificate is checked
+ */
+public record UpstreamConfig(Endpoint url, UpstreamTlsConfig tls) {
+  public UpstreamConfig {
+    if (url == null) {
+      throw new IllegalArgumentException("url is required");
+    }
+    tls = tls == null ? UpstreamTlsConfig.DEFAULT : tls;
+  }
+
+  /**
+   * Upstream certificate verification.
+   *
+   * @param ca extra trusted CA bundle (PEM), in addition to the system trust store
+   * @param verify false disables verification for this upstream only; logged loudly
+   * @param pins SHA-256 of the SubjectPublicKeyInfo (base64) of which one must be in the chain
+   */
+  public record UpstreamTlsConfig(Path ca, Boolean verify, List<String> pins) {
+    static final UpstreamTlsConfig DEFAULT = new UpstreamTlsConfig(null, true, List.of());
+
+    public UpstreamTlsConfig {
+      verify = verify == null || verify;
+      pins = pins == null ? List.of() : List.copyOf(pins);
+    }
+  }
+}

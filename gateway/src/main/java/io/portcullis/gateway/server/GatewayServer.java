@@ -1,0 +1,271 @@
+package io.portcullis.gateway.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.portcullis.auth.sasl.SaslLimits;
+import io.portcullis.gateway.audit.AuditLog;
+import io.portcullis.gateway.codec.LineFramer;
+import io.portcullis.gateway.config.ConfigException;
+import io.portcullis.gateway.config.Endpoint;
+import io.portcullis.gateway.config.GatewayConfig;
+import io.portcullis.gateway.config.ListenerConfig;
+import io.portcullis.gateway.config.Protocol;
+import io.portcullis.gateway.config.Security;
+import io.portcullis.gateway.config.TlsConfig;
+import io.portcullis.gateway.config.UpstreamConfig;
+import io.portcullis.gateway.login.LoginGate;
+import io.portcullis.gateway.pop3.Pop3FrontEnd;
+import io.portcullis.gateway.session.ClientSession;
+import io.portcullis.gateway.upstream.UpstreamConnector;
+import io.portcullis.tls.CertificateInfo;
+import io.portcullis.tls.CertificateSource;
+import io.portcullis.tls.ClientAuthMode;
+import io.portcullis.tls.ServerTls;
+import io.portcullis.tls.ServerTlsSettings;
+import io.portcullis.tls.TlsException;
+import io.portcullis.tls.TlsProfile;
+import io.portcullis.tls.TlsProvider;
+import io.portcullis.tls.UpstreamTls;
+import io.portcullis.tls.UpstreamTlsSettings;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running gateway: binds every listener, owns the event loops, TLS contexts and upstream
+ * connectors, and shuts down gracefully. Thread-safe.
+ */
+public final class GatewayServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+  private final GatewayConfig config;
+  private final Transports transports;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final ServerTls serverTls;
+  private final Map<Protocol, UpstreamConnector> upstreams;
+  private final ConnectionLimiter limiter;
+  private final ChannelGroup serverChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final Map<Endpoint, InetSocketAddress> bound = new LinkedHashMap<>();
+  private final AuditLog audit;
+  private final LoginGate loginGate;
+
+  private GatewayServer(GatewayConfig config, LoginGate loginGate, Clock clock)
+      throws ConfigException, TlsException {
+    this.config = config.checkRunnable();
+    this.transports = Transports.best();
+    this.audit = new AuditLog(clock);
+    this.loginGate = loginGate;
+    this.limiter =
+        new ConnectionLimiter(
+            config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
+    this.upstreams = connectors(config, transports);
+    boolean anyTls =
+        config.listeners().stream().anyMatch(l -> l.url().security() != Security.PLAINTEXT);
+    this.serverTls = anyTls ? ServerTls.start(serverTlsSettings(config), config.dataDir()) : null;
+    this.boss = transports.newGroup(1);
+    this.workers = transports.newGroup(0);
+  }
+
+  /**
+   * Starts every listener.
+   *
+   * @throws ConfigException if the configuration cannot run
+   * @throws TlsException if certificates cannot be loaded or generated
+   * @throws InterruptedException if interrupted while binding
+   */
+  public static GatewayServer start(GatewayConfig config, LoginGate loginGate, Clock clock)
+      throws ConfigException, TlsException, InterruptedException {
+    GatewayServer server = new GatewayServer(config, loginGate, clock);
+    try {
+      server.bindAll();
+    } catch (RuntimeException | InterruptedException | ConfigException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  private void bindAll() throws InterruptedException, ConfigException {
+    for (UpstreamConfig u : config.upstreams()) {
+      if (!u.tls().verify()) {
+        LOG.warn(
+            "TLS CERTIFICATE VERIFICATION IS DISABLED for upstream {}: its identity is not checked",
+            u.url());
+      }
+    }
+    for (ListenerConfig listener : config.listeners()) {
+      if (listener.url().security() == Security.PLAINTEXT) {
+        LOG.warn("plaintext listener {} (loopback only, insecure-listener is set)", listener.url());
+      }
+      ListenerContext context = contextFor(listener);
+      ServerBootstrap bootstrap =
+          new ServerBootstrap()
+              .group(boss, workers)
+              .channel(transports.serverChannel())
+              .option(ChannelOption.SO_BACKLOG, 1024)
+              .option(ChannelOption.SO_REUSEADDR, true)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childOption(ChannelOption.SO_KEEPALIVE, true)
+              .childHandler(initializer(context));
+      Endpoint url = listener.url();
+      Channel channel;
+      try {
+        channel = bootstrap.bind(url.host(), url.port()).sync().channel();
+      } catch (Exception e) {
+        throw new ConfigException(
+            "listeners: cannot listen on " + url + " (" + e.getMessage() + ")");
+      }
+      serverChannels.add(channel);
+      bound.put(url, (InetSocketAddress) channel.localAddress());
+      LOG.info("listening on {} ({})", url, transports.name());
+    }
+  }
+
+  private ListenerContext contextFor(ListenerConfig listener) {
+    return new ListenerContext(
+        listener,
+        Optional.ofNullable(listener.url().security() == Security.PLAINTEXT ? null : serverTls),
+        loginGate,
+        upstreams.get(listener.url().protocol()),
+        audit,
+        config.limits(),
+        new SaslLimits(config.limits().preAuthLineLength(), 16 * 1024));
+  }
+
+  private ChannelInitializer<SocketChannel> initializer(ListenerContext context) {
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(SocketChannel ch) {
+        sessions.add(ch);
+        ClientSession.attach(ch, context.listener());
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(limiter);
+        if (context.listener().url().security() == Security.IMPLICIT_TLS) {
+          p.addLast(HandlerNames.TLS, serverTls.newHandler(ch.alloc()));
+        }
+        p.addLast(HandlerNames.FRAMER, new LineFramer(context.limits().preAuthLineLength()));
+        switch (context.listener().url().protocol()) {
+          case POP3 -> p.addLast(HandlerNames.FRONT_END, new Pop3FrontEnd(context));
+          case IMAP -> throw new IllegalStateException("IMAP listeners are not available yet");
+        }
+      }
+    };
+  }
+
+  /** The address a listener actually bound (port 0 in the config means any free port). */
+  public InetSocketAddress boundAddress(Endpoint listener) {
+    InetSocketAddress address = bound.get(listener);
+    if (address == null) {
+      throw new IllegalArgumentException("no listener " + listener);
+    }
+    return address;
+  }
+
+  /** The certificate served by default, when any listener uses TLS. */
+  public Optional<CertificateInfo> certificate() {
+    return Optional.ofNullable(serverTls).map(ServerTls::defaultCertificate);
+  }
+
+  /** The TLS implementation in use for listeners. */
+  public Optional<String> tlsProvider() {
+    return Optional.ofNullable(serverTls).map(ServerTls::providerName);
+  }
+
+  /** Sessions open now. */
+  public int openSessions() {
+    return sessions.size();
+  }
+
+  /**
+   * Stops accepting, lets sessions finish for up to the configured grace period, then closes the
+   * rest and releases every resource.
+   */
+  @Override
+  public void close() {
+    serverChannels.close().awaitUninterruptibly();
+    long deadline = System.nanoTime() + config.limits().shutdownGrace().toNanos();
+    if (!sessions.isEmpty()) {
+      LOG.info(
+          "waiting up to {} for {} sessions", config.limits().shutdownGrace(), sessions.size());
+    }
+    while (!sessions.isEmpty() && System.nanoTime() < deadline) {
+      sessions.newCloseFuture().awaitUninterruptibly(100, TimeUnit.MILLISECONDS);
+    }
+    sessions.close().awaitUninterruptibly();
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    if (serverTls != null) {
+      serverTls.close();
+    }
+  }
+
+  private static Map<Protocol, UpstreamConnector> connectors(
+      GatewayConfig config, Transports transports) throws TlsException {
+    Map<Protocol, UpstreamConnector> map = new EnumMap<>(Protocol.class);
+    for (UpstreamConfig u : config.upstreams()) {
+      Optional<UpstreamTls> tls = Optional.empty();
+      if (u.url().security() != Security.PLAINTEXT) {
+        tls =
+            Optional.of(
+                UpstreamTls.create(
+                    new UpstreamTlsSettings(
+                        Optional.ofNullable(u.tls().ca()),
+                        u.tls().verify(),
+                        u.tls().pins(),
+                        provider(config.tls()))));
+      }
+      map.put(
+          u.url().protocol(),
+          new UpstreamConnector(u, tls, transports.clientChannel(), config.limits()));
+    }
+    return map;
+  }
+
+  static ServerTlsSettings serverTlsSettings(GatewayConfig config) {
+    TlsConfig tls = config.tls();
+    Optional<CertificateSource> defaultCertificate = Optional.empty();
+    Map<String, CertificateSource> sni = new LinkedHashMap<>();
+    for (TlsConfig.CertificateConfig c : tls.certificates()) {
+      CertificateSource source =
+          new CertificateSource(
+              c.cert(), c.key() == null ? c.cert() : c.key(), Optional.ofNullable(c.passphrase()));
+      if (defaultCertificate.isEmpty()) {
+        defaultCertificate = Optional.of(source);
+      }
+      c.serverNames().forEach(name -> sni.put(name, source));
+    }
+    List<String> hostNames = new ArrayList<>(List.of("localhost"));
+    hostNames.addAll(tls.hostNames());
+    return new ServerTlsSettings(
+        TlsProfile.valueOf(tls.profile().toUpperCase(Locale.ROOT)),
+        provider(tls),
+        defaultCertificate,
+        sni,
+        ClientAuthMode.NONE,
+        Optional.empty(),
+        hostNames);
+  }
+
+  private static TlsProvider provider(TlsConfig tls) {
+    return TlsProvider.valueOf(tls.provider().toUpperCase(Locale.ROOT));
+  }
+}

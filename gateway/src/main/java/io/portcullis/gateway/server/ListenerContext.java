@@ -1,0 +1,25 @@
+package io.portcullis.gateway.server;
+
+import io.portcullis.auth.sasl.SaslLimits;
+import io.portcullis.gateway.audit.AuditLog;
+import io.portcullis.gateway.config.GatewayLimits;
+import io.portcullis.gateway.config.ListenerConfig;
+import io.portcullis.gateway.login.LoginGate;
+import io.portcullis.gateway.upstream.UpstreamConnector;
+import io.portcullis.tls.ServerTls;
+import java.util.Optional;
+
+/**
+ * Everything a session accepted on one listener needs, shared by all its sessions. Immutable and
+ * thread-safe (each member is).
+ *
+ * @param tls the listener's TLS context; empty only for a plaintext listener
+ */
+public record ListenerContext(
+    ListenerConfig listener,
+    Optional<ServerTls> tls,
+    LoginGate loginGate,
+    UpstreamConnector upstream,
+    AuditLog audit,
+    GatewayLimits limits,
+    SaslLimits saslLimits) {}

@@ -1,0 +1,327 @@
+package io.portcullis.gateway.upstream;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.portcullis.gateway.codec.LineFramer;
+import io.portcullis.gateway.config.Security;
+import io.portcullis.gateway.server.HandlerNames;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sets up a logged-in POP3 upstream session as a flow of small steps: connect → (implicit TLS) →
+ * greeting → CAPA → (STLS → TLS → CAPA again) → AUTH PLAIN or USER/PASS → ready. Nothing the
+ * upstream says in this phase reaches the client. Confined to the upstream channel's event loop.
+ */
+public final class Pop3UpstreamLogin extends ChannelInboundHandlerAdapter {
+  /** A capability list longer than this is not a POP3 server talking. */
+  private static final int MAX_CAPABILITY_LINES = 100;
+
+  /** The steps, in order. */
+  enum Step {
+    /** Waiting for the implicit-TLS handshake. */
+    TLS_HANDSHAKE,
+    /** Waiting for "+OK" greeting (RFC 1939 §4). */
+    GREETING,
+    /** Reading the CAPA list (RFC 2449 §5). */
+    CAPA,
+    /** Sent STLS, waiting for "+OK" (RFC 2595 §4). */
+    STLS,
+    /** Waiting for the STLS handshake. */
+    STLS_HANDSHAKE,
+    /** Sent AUTH PLAIN with initial response (RFC 5034), or PASS. */
+    AUTHENTICATE,
+    /** Sent USER. */
+    USER,
+    /** Logged in; this handler has removed itself. */
+    READY,
+    /** Failed; the channel is closing. */
+    FAILED
+  }
+
+  /** A logged-in upstream session, ready for the relay; its channel has auto-read off. */
+  public record Session(Channel channel, List<String> capabilities) {}
+
+  private final UpstreamConnector connector;
+  private final UpstreamCredentials credentials;
+  private final Promise<Session> result;
+  private final List<String> capabilities = new ArrayList<>();
+  private Step step;
+  private ScheduledFuture<?> deadline;
+
+  private Pop3UpstreamLogin(
+      UpstreamConnector connector, UpstreamCredentials credentials, Promise<Session> result) {
+    this.connector = connector;
+    this.credentials = credentials;
+    this.result = result;
+    this.step =
+        connector.endpoint().security() == Security.IMPLICIT_TLS
+            ? Step.TLS_HANDSHAKE
+            : Step.GREETING;
+  }
+
+  /**
+   * Connects and logs in on {@code client}'s event loop. The future fails with an {@link
+   * UpstreamException} that says why.
+   */
+  public static Future<Session> start(
+      UpstreamConnector connector, UpstreamCredentials credentials, Channel client) {
+    Promise<Session> result = client.eventLoop().newPromise();
+    if (!credentials.lineSafe()) {
+      result.setFailure(new UpstreamException(UpstreamFailure.UNSENDABLE_CREDENTIALS, null));
+      return result;
+    }
+    connector
+        .connect(client.eventLoop())
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess()) {
+                    result.tryFailure(
+                        new UpstreamException(
+                            UpstreamConnector.classifyConnect(f.cause()),
+                            f.cause().getClass().getSimpleName()));
+                    return;
+                  }
+                  Channel ch = f.channel();
+                  ch.pipeline()
+                      .addLast(
+                          HandlerNames.FRAMER,
+                          new LineFramer(connector.limits().upstreamLineLength()))
+                      .addLast(
+                          HandlerNames.UPSTREAM_LOGIN,
+                          new Pop3UpstreamLogin(connector, credentials, result));
+                });
+    return result;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    long millis = connector.limits().upstreamLoginTimeout().toMillis();
+    deadline =
+        ctx.executor()
+            .schedule(
+                () -> fail(ctx, UpstreamFailure.TIMEOUT, "step " + step),
+                millis,
+                TimeUnit.MILLISECONDS);
+    if (!ctx.channel().isActive()) {
+      fail(ctx, UpstreamFailure.CLOSED, "before login");
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (!(evt instanceof SslHandshakeCompletionEvent handshake)) {
+      ctx.fireUserEventTriggered(evt);
+      return;
+    }
+    if (!handshake.isSuccess()) {
+      fail(ctx, UpstreamConnector.classifyTls(handshake.cause()), null);
+      return;
+    }
+    if (step == Step.TLS_HANDSHAKE) {
+      step = Step.GREETING;
+    } else if (step == Step.STLS_HANDSHAKE) {
+      // THREATS C4: nothing learned in plaintext counts after TLS; ask again.
+      ctx.pipeline()
+          .replace(
+              HandlerNames.FRAMER,
+              HandlerNames.FRAMER,
+              new LineFramer(connector.limits().upstreamLineLength()));
+      capabilities.clear();
+      send(ctx, "CAPA\r\n");
+      step = Step.CAPA;
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (step == Step.FAILED || step == Step.READY) {
+      return;
+    }
+    if (!(msg instanceof String line)) {
+      fail(ctx, UpstreamFailure.PROTOCOL, "line too long in " + step);
+      return;
+    }
+    switch (step) {
+      case GREETING -> onGreeting(ctx, line);
+      case CAPA -> onCapability(ctx, line);
+      case STLS -> onStls(ctx, line);
+      case USER -> onUser(ctx, line);
+      case AUTHENTICATE -> onAuthenticated(ctx, line);
+      case TLS_HANDSHAKE, STLS_HANDSHAKE ->
+          fail(ctx, UpstreamFailure.PROTOCOL, "data before TLS handshake");
+      default -> fail(ctx, UpstreamFailure.PROTOCOL, "unexpected " + step);
+    }
+  }
+
+  private void onGreeting(ChannelHandlerContext ctx, String line) {
+    if (!positive(line)) {
+      fail(ctx, negativeFailure(line), "greeting");
+      return;
+    }
+    send(ctx, "CAPA\r\n");
+    step = Step.CAPA;
+  }
+
+  private void onCapability(ChannelHandlerContext ctx, String line) {
+    if (capabilities.isEmpty() && !line.equals(".") && isStatus(line)) {
+      if (negative(line)) {
+        // No CAPA (RFC 1939-only server): fall through to login with an empty list.
+        afterCapabilities(ctx);
+      }
+      return;
+    }
+    if (line.equals(".")) {
+      afterCapabilities(ctx);
+      return;
+    }
+    if (capabilities.size() >= MAX_CAPABILITY_LINES) {
+      fail(ctx, UpstreamFailure.PROTOCOL, "capability list too long");
+      return;
+    }
+    capabilities.add(line);
+  }
+
+  private void afterCapabilities(ChannelHandlerContext ctx) {
+    boolean tlsActive = ctx.pipeline().get(HandlerNames.TLS) != null;
+    if (connector.endpoint().security() == Security.STARTTLS && !tlsActive) {
+      if (!hasCapability("STLS")) {
+        // THREATS C1: a server (or an attacker) hiding STLS never gets credentials.
+        fail(ctx, UpstreamFailure.STARTTLS_UNAVAILABLE, "STLS not advertised");
+        return;
+      }
+      send(ctx, "STLS\r\n");
+      step = Step.STLS;
+      return;
+    }
+    if (saslPlain()) {
+      byte[] plain =
+          ("\0" + credentials.user() + "\0" + credentials.password())
+              .getBytes(StandardCharsets.UTF_8);
+      send(ctx, "AUTH PLAIN " + Base64.getEncoder().encodeToString(plain) + "\r\n");
+      step = Step.AUTHENTICATE;
+    } else {
+      if (credentials.user().indexOf(' ') >= 0) {
+        // USER takes one argument; a space would smuggle a second one.
+        fail(ctx, UpstreamFailure.UNSENDABLE_CREDENTIALS, "space in user name without SASL");
+        return;
+      }
+      send(ctx, "USER " + credentials.user() + "\r\n");
+      step = Step.USER;
+    }
+  }
+
+  private void onStls(ChannelHandlerContext ctx, String line) {
+    if (!positive(line)) {
+      fail(ctx, UpstreamFailure.STARTTLS_UNAVAILABLE, "STLS refused");
+      return;
+    }
+    LineFramer framer = (LineFramer) ctx.pipeline().get(HandlerNames.FRAMER);
+    if (framer.bufferedBytes() > 0) {
+      // THREATS C3: bytes after the STLS answer were sent before TLS; never trust them.
+      fail(ctx, UpstreamFailure.STARTTLS_INJECTION, framer.bufferedBytes() + " bytes");
+      return;
+    }
+    step = Step.STLS_HANDSHAKE;
+    ctx.pipeline().addFirst(HandlerNames.TLS, connector.newTlsHandler(ctx.alloc()));
+  }
+
+  private void onUser(ChannelHandlerContext ctx, String line) {
+    if (!positive(line)) {
+      fail(ctx, negativeFailure(line), "USER");
+      return;
+    }
+    send(ctx, "PASS " + credentials.password() + "\r\n");
+    step = Step.AUTHENTICATE;
+  }
+
+  private void onAuthenticated(ChannelHandlerContext ctx, String line) {
+    if (!positive(line)) {
+      fail(ctx, negativeFailure(line), "login");
+      return;
+    }
+    step = Step.READY;
+    deadline.cancel(false);
+    Channel ch = ctx.channel();
+    ch.config().setAutoRead(false);
+    ctx.pipeline().remove(HandlerNames.FRAMER);
+    ctx.pipeline().remove(this);
+    result.trySuccess(new Session(ch, List.copyOf(capabilities)));
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    fail(ctx, UpstreamFailure.CLOSED, "during " + step);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    fail(ctx, UpstreamFailure.CLOSED, cause.getClass().getSimpleName());
+  }
+
+  private void fail(ChannelHandlerContext ctx, UpstreamFailure failure, String detail) {
+    if (step == Step.READY || step == Step.FAILED) {
+      return;
+    }
+    step = Step.FAILED;
+    if (deadline != null) {
+      deadline.cancel(false);
+    }
+    result.tryFailure(new UpstreamException(failure, detail));
+    ctx.channel().close();
+  }
+
+  private boolean hasCapability(String name) {
+    return capabilities.stream()
+        .anyMatch(c -> c.toUpperCase(Locale.ROOT).split(" ", 2)[0].equals(name));
+  }
+
+  private boolean saslPlain() {
+    return capabilities.stream()
+        .map(c -> c.toUpperCase(Locale.ROOT).split(" "))
+        .anyMatch(
+            words -> words[0].equals("SASL") && java.util.Arrays.asList(words).contains("PLAIN"));
+  }
+
+  private static void send(ChannelHandlerContext ctx, String line) {
+    ctx.writeAndFlush(Unpooled.copiedBuffer(line, StandardCharsets.UTF_8));
+  }
+
+  private static boolean isStatus(String line) {
+    return positive(line) || negative(line);
+  }
+
+  private static boolean positive(String line) {
+    return line.equals("+OK") || line.startsWith("+OK ");
+  }
+
+  private static boolean negative(String line) {
+    return line.equals("-ERR") || line.startsWith("-ERR ");
+  }
+
+  /** -ERR with [SYS/TEMP], [IN-USE] or [LOGIN-DELAY] is temporary (RFC 2449 §8, RFC 3206). */
+  private static UpstreamFailure negativeFailure(String line) {
+    if (!negative(line)) {
+      return UpstreamFailure.PROTOCOL;
+    }
+    String upper = line.toUpperCase(Locale.ROOT);
+    if (upper.startsWith("-ERR [SYS/TEMP]")
+        || upper.startsWith("-ERR [IN-USE]")
+        || upper.startsWith("-ERR [LOGIN-DELAY]")) {
+      return UpstreamFailure.TEMPORARY;
+    }
+    return UpstreamFailure.REJECTED;
+  }
+}

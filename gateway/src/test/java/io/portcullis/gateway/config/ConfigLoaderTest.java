@@ -1,0 +1,99 @@
+package io.portcullis.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+  @Test
+  void fullConfigShouldLoadIntoRecords() throws Exception {
+    GatewayConfig c =
+        ConfigLoader.parse(
+            "test.yml",
+            """
+            data-dir: /var/lib/portcullis
+            listeners:
+              - url: pop3s://0.0.0.0:995
+              - url: pop3+starttls://0.0.0.0:110
+            upstreams:
+              - url: pop3s://mail.example.com
+                tls:
+                  ca: /etc/ssl/corp-ca.pem
+            tls:
+              profile: modern
+              certificates:
+                - cert: /etc/portcullis/fullchain.pem
+                  key: /etc/portcullis/privkey.pem
+            limits:
+              login-timeout: 90s
+              idle-timeout: 15m
+              max-connections-per-source: 20
+            """);
+    assertThat(c.listeners()).hasSize(2);
+    assertThat(c.upstream(Protocol.POP3).orElseThrow().tls().ca())
+        .isEqualTo(Path.of("/etc/ssl/corp-ca.pem"));
+    assertThat(c.tls().profile()).isEqualTo("modern");
+    assertThat(c.limits().loginTimeout()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(c.limits().idleTimeout()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(c.limits().maxConnectionsPerSource()).isEqualTo(20);
+    assertThat(c.limits().preAuthLineLength()).isEqualTo(GatewayLimits.DEFAULT_PRE_AUTH_LINE);
+    assertThat(c.checkRunnable()).isSameAs(c);
+  }
+
+  @Test
+  void unknownKeyShouldBeNamedWithLineAndAlternatives() {
+    assertThatThrownBy(() -> ConfigLoader.parse("p.yml", "limits:\n  login-timout: 5s\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("p.yml:2:")
+        .hasMessageContaining("unknown key 'limits.login-timout'")
+        .hasMessageContaining("login-timeout");
+  }
+
+  @Test
+  void badValuesShouldNameKeyValueAndExpectation() {
+    assertThatThrownBy(() -> ConfigLoader.parse("p.yml", "limits:\n  idle-timeout: soon\n"))
+        .hasMessageContaining("limits.idle-timeout")
+        .hasMessageContaining("'soon' is not a duration");
+    assertThatThrownBy(() -> ConfigLoader.parse("p.yml", "listeners:\n  - url: http://x\n"))
+        .hasMessageContaining("listeners[0].url")
+        .hasMessageContaining("scheme 'http'");
+    assertThatThrownBy(() -> ConfigLoader.parse("p.yml", "tls:\n  profile: old\n"))
+        .hasMessageContaining("tls.profile is 'old'")
+        .hasMessageContaining("intermediate, modern");
+    assertThatThrownBy(() -> ConfigLoader.parse("p.yml", "limits:\n  max-bad-commands: 0\n"))
+        .hasMessageContaining("max-bad-commands must be at least 1");
+  }
+
+  @Test
+  void plaintextListenerShouldNeedTheFlagAndLoopback() throws Exception {
+    GatewayConfig open =
+        ConfigLoader.parse(
+            "p.yml",
+            "listeners:\n  - url: pop3://0.0.0.0:110\nupstreams:\n  - url: pop3://127.0.0.1:1\n");
+    assertThatThrownBy(open::checkRunnable).hasMessageContaining("plaintext listener");
+    GatewayConfig flagged =
+        ConfigLoader.parse(
+            "p.yml",
+            "insecure-listener: true\nlisteners:\n  - url: pop3://0.0.0.0:110\n"
+                + "upstreams:\n  - url: pop3://127.0.0.1:1\n");
+    assertThatThrownBy(flagged::checkRunnable).hasMessageContaining("not on loopback");
+  }
+
+  @Test
+  void listenerWithoutUpstreamShouldBeReported() throws Exception {
+    GatewayConfig c = ConfigLoader.parse("p.yml", "listeners:\n  - url: imaps://0.0.0.0:993\n");
+    assertThatThrownBy(c::checkRunnable).hasMessageContaining("needs an upstream for imap");
+  }
+
+  @Test
+  void exampleConfigShouldLoadAndBeRunnable() throws Exception {
+    Path example = Path.of("..", "examples", "portcullis.yml");
+    assertThat(Files.exists(example)).as("examples/portcullis.yml exists").isTrue();
+    assertThat(ConfigLoader.load(example).checkRunnable().listeners()).isNotEmpty();
+  }
+}
