@@ -72,8 +72,12 @@ summary() {
   printf 'interop: %d passed, %d failed\n' "$PASSED" "$FAILED"
 }
 
+# die WHY: setup failed; counts as one failure so that the summary line is still the last line.
 die() {
   printf 'interop: setup failed: %s\n' "$*" >&2
+  fail setup "$*"
+  teardown
+  summary
   exit 2
 }
 
