@@ -109,6 +109,25 @@ wait_port() {
 }
 
 # ---------------------------------------------------------------------------------------------------
+# Working directory
+# ---------------------------------------------------------------------------------------------------
+# As root, Dovecot's mail processes run as the system user pcinterop (Dovecot gives no mail access to
+# uid 0), which must reach the Maildir through every parent directory. A checkout under /root is not
+# reachable: then the working directory moves to a fresh directory under /tmp.
+setup_workdir() {
+  mkdir -p "$WORK"
+  if [[ $(id -u) -eq 0 ]]; then
+    id pcinterop >/dev/null 2>&1 ||
+      useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin pcinterop
+    if ! runuser -u pcinterop -- test -x "$WORK"; then
+      WORK=$(mktemp -d /tmp/portcullis-interop.XXXXXX)
+      chmod 755 "$WORK"
+      info "the checkout is not reachable by user pcinterop: working directory is $WORK"
+    fi
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------------
 # Maildir
 # ---------------------------------------------------------------------------------------------------
 setup_maildir() {
@@ -169,8 +188,6 @@ setup_dovecot() {
   # the mail store belongs to a dedicated system user; run by hand as a normal user, everything is that user.
   local mail_uid mail_gid login_user internal_user
   if [[ $(id -u) -eq 0 ]]; then
-    id pcinterop >/dev/null 2>&1 ||
-      useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin pcinterop
     mail_uid=$(id -u pcinterop)
     mail_gid=$(id -g pcinterop)
     login_user=dovenull
