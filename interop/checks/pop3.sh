@@ -21,6 +21,7 @@ poll 127.0.0.1 protocol pop3 service $port timeout 60
   keep fetchall norewrite
   mda "$home/mda"
 EOF
+  # shellcheck disable=SC2016 # $(mktemp) is for the MDA's shell, not this one
   printf '#!/bin/sh\nexec cat >"$(mktemp "%s/msg.XXXXXXXX")"\n' "$out" >"$home/mda"
   chmod 700 "$home/mda"
   chmod 600 "$home/fetchmailrc"

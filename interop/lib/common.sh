@@ -65,7 +65,7 @@ check() {
 }
 
 summary() {
-  printf '\n'
+  printf '\n(%d s)\n' "$SECONDS"
   if ((FAILED > 0)); then
     printf 'failed checks: %s\n' "${FAILED_NAMES[*]}"
   fi
@@ -186,12 +186,14 @@ setup_dovecot() {
 
   # Dovecot never gives mail access to uid 0 and its login processes refuse to run as root, so as root
   # the mail store belongs to a dedicated system user; run by hand as a normal user, everything is that user.
-  local mail_uid mail_gid login_user internal_user
+  local mail_uid mail_gid login_user internal_user service_user
   if [[ $(id -u) -eq 0 ]]; then
     mail_uid=$(id -u pcinterop)
     mail_gid=$(id -g pcinterop)
     login_user=dovenull
     internal_user=dovecot
+    # auth reads the passwd-file inside the working directory; as root that needs no path permissions.
+    service_user=root
     chown -R pcinterop: "$WORK/maildir" "$d/home"
     # The mail process must be able to reach the maildir through every parent directory.
     if ! runuser -u pcinterop -- test -w "$WORK/maildir/cur"; then
@@ -202,6 +204,7 @@ setup_dovecot() {
     mail_gid=$(id -g)
     login_user=$(id -un)
     internal_user=$(id -un)
+    service_user=$(id -un)
   fi
 
   printf '%s:{PLAIN}%s::::::\n' "$MAIL_USER" "$MAIL_PASS" >"$d/passwd"
@@ -250,10 +253,10 @@ userdb {
 mail_location = maildir:$WORK/maildir
 pop3_uidl_format = %08Xu%08Xv
 service auth {
-  user = $( [[ $(id -u) -eq 0 ]] && echo root || id -un)
+  user = $service_user
 }
 service auth-worker {
-  user = $( [[ $(id -u) -eq 0 ]] && echo root || id -un)
+  user = $service_user
 }
 service pop3-login {
   chroot =
@@ -273,7 +276,6 @@ EOF
   # Foreground (-F) as our own child: its pid is known at once, and no daemon outlives the suite.
   dovecot -F -c "$d/dovecot.conf" </dev/null >"$d/dovecot.out" 2>&1 &
   DOVECOT_PID=$!
-  DOVECOT_CONF="$d/dovecot.conf"
   if ! { wait_port "$DOVECOT_POP3_PORT" 20 "$DOVECOT_PID" && wait_port "$DOVECOT_IMAP_PORT" 20 "$DOVECOT_PID"; }; then
     cat "$d/dovecot.out" "$d/dovecot.log" >&2 2>/dev/null || true
     die "dovecot is not listening (see $d/dovecot.log)"
@@ -305,7 +307,9 @@ setup_target() {
     IMAPS_PORT=$DOVECOT_IMAPS_PORT
     IMAP_STARTTLS_PORT=$DOVECOT_IMAP_PORT
     IMAP_ENABLED=1
-    wait_port "$POP3S_PORT" 20 && wait_port "$IMAPS_PORT" 20 || die "dovecot TLS listeners are not up"
+    if ! { wait_port "$POP3S_PORT" 20 && wait_port "$IMAPS_PORT" 20; }; then
+      die "dovecot TLS listeners are not up"
+    fi
     return 0
   fi
   [[ "$INTEROP_TARGET" == gateway ]] || die "INTEROP_TARGET must be gateway or dovecot"
