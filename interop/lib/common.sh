@@ -14,8 +14,15 @@ WORK="${INTEROP_WORK:-$INTEROP_DIR/target/run}"
 if [[ -z "${INTEROP_TARGET:-}" ]]; then
   if [[ -x "$REPO_DIR/portcullis" ]]; then INTEROP_TARGET=gateway; else INTEROP_TARGET=dovecot; fi
 fi
-# Whether the gateway serves IMAP yet; when 0, IMAP checks run only in dovecot mode.
-INTEROP_GATEWAY_IMAP="${INTEROP_GATEWAY_IMAP:-0}"
+# Whether the gateway serves IMAP; when 0, IMAP checks run only in dovecot mode. Default: 1 once the
+# gateway has its IMAP front end (the imap package exists in the source tree).
+if [[ -z "${INTEROP_GATEWAY_IMAP:-}" ]]; then
+  if [[ -d "$REPO_DIR/gateway/src/main/java/io/portcullis/gateway/imap" ]]; then
+    INTEROP_GATEWAY_IMAP=1
+  else
+    INTEROP_GATEWAY_IMAP=0
+  fi
+fi
 INTEROP_MESSAGES="${INTEROP_MESSAGES:-210}"
 INTEROP_KEY_TYPE="${INTEROP_KEY_TYPE:-ec}"
 # Upper bound for any single client call (fetchmail of the whole maildir included).
