@@ -365,3 +365,24 @@ teardown() {
   stop_gateway
   stop_dovecot
 }
+
+# The gateway must never log a credential (DESIGN.md security invariants): after it stopped, its whole
+# log is searched for the password, as is and in the base64 forms that SASL PLAIN and LOGIN carry.
+check_gateway_log_has_no_password() {
+  [[ "$INTEROP_TARGET" == gateway && -f "$WORK/gateway/gateway.log" ]] || return 0
+  local forms=("$MAIL_PASS" "$(printf '%s' "$MAIL_PASS" | base64 -w0)"
+    "$(printf '\0%s\0%s' "$MAIL_USER" "$MAIL_PASS" | base64 -w0)")
+  local f
+  for f in "${forms[@]}"; do
+    if grep -qF -- "$f" "$WORK/gateway/gateway.log"; then
+      fail gateway-log-has-no-password "the password (or its base64 form) is in gateway/gateway.log"
+      return 0
+    fi
+  done
+  # Not vacuous: the log is the gateway's (the CLI contract prints "listening" per listener).
+  if grep -q 'listening' "$WORK/gateway/gateway.log"; then
+    pass gateway-log-has-no-password
+  else
+    fail gateway-log-has-no-password "no 'listening' line in gateway/gateway.log: was it the gateway's log?"
+  fi
+}
