@@ -161,6 +161,38 @@ public final class Throttle {
     store.update(ticket.accountKey, s -> success(s, now));
   }
 
+  /**
+   * Releases an admitted attempt that was never verified (the hasher was busy, the client left):
+   * neither a success nor a failure.
+   */
+  public void abandon(Ticket ticket) {
+    if (!ticket.report()) {
+      return;
+    }
+    Instant now = clock.instant();
+    release(ticket.sourceKey, now);
+    release(ticket.userKey, now);
+  }
+
+  /**
+   * Records a failure decided elsewhere (the upstream refused a passed-through login).
+   *
+   * @return how long to wait before sending the failure answer
+   */
+  public Duration recordFailure(InetAddress source, String user) {
+    return failed(ticketFor(source, user));
+  }
+
+  private Ticket ticketFor(InetAddress source, String user) {
+    String network = SourceNetwork.of(source, settings.ipv4Prefix(), settings.ipv6Prefix());
+    return new Ticket("src\0" + network, "usr\0" + user + "\0" + network, "acct\0" + user);
+  }
+
+  /** Records a success decided elsewhere (the upstream accepted a passed-through login). */
+  public void recordSuccess(InetAddress source, String user) {
+    succeeded(ticketFor(source, user));
+  }
+
   private Duration refusal(ThrottleState state, Instant now, int allowedInFlight) {
     if (state.blockedUntil().isAfter(now)) {
       return delayFor(state.blockedUntil(), now);

@@ -3,6 +3,7 @@ package io.portcullis.gateway.cli;
 import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.portcullis.gateway.config.AuthConfig;
 import io.portcullis.gateway.config.Endpoint;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.config.ListenerConfig;
@@ -56,6 +57,9 @@ final class DemoCommand implements Callable<Integer> {
       for (String sample : SAMPLES) {
         user.deliver(sample(sample));
       }
+      AuthConfig auth = demoAuth(dataDir);
+      GatewayConfig forUsers = new GatewayConfig(dataDir, null, null, null, null, null, auth, null);
+      DemoUsers users = DemoUsers.create(forUsers, USER, PASSWORD);
       Endpoint pop3s = Endpoint.parse("pop3s://127.0.0.1:" + pop3sPort);
       Endpoint pop3Starttls = Endpoint.parse("pop3+starttls://127.0.0.1:" + pop3StarttlsPort);
       GatewayConfig config =
@@ -67,15 +71,31 @@ final class DemoCommand implements Callable<Integer> {
                       Endpoint.parse("pop3://127.0.0.1:" + upstream.getPop3().getPort()), null)),
               null,
               null,
-              false);
-      ServeCommand.run(config, server -> banner(server, pop3s, pop3Starttls));
+              false,
+              auth,
+              null);
+      ServeCommand.run(config, server -> banner(server, pop3s, pop3Starttls, users));
     } finally {
       upstream.stop();
     }
     return 0;
   }
 
-  private static void banner(GatewayServer server, Endpoint pop3s, Endpoint pop3Starttls) {
+  /** Local users with Argon2id passwords; only alice and bob need a second factor. */
+  static AuthConfig demoAuth(Path dataDir) {
+    return new AuthConfig(
+        "local",
+        dataDir.resolve("users.yml"),
+        dataDir.resolve("master.key"),
+        new AuthConfig.SecondFactorConfig("none", null, null),
+        null,
+        null,
+        null,
+        null);
+  }
+
+  private static void banner(
+      GatewayServer server, Endpoint pop3s, Endpoint pop3Starttls, DemoUsers users) {
     String fingerprint =
         server.certificate().map(c -> c.sha256Fingerprint()).orElse("(no certificate)");
     System.out.printf(
@@ -87,6 +107,11 @@ final class DemoCommand implements Callable<Integer> {
           account: %s  password: %s   (%d sample messages)
           certificate SHA-256: %s   (self-signed: clients must trust or skip it)
 
+        %s
+        %s
+          (2FA: type the password followed by the current 6-digit code, e.g. %s123456;
+           TOTP is SHA-1, 6 digits, 30 s: add the secret to any authenticator app)
+
           try:  curl -k pop3s://127.0.0.1:%d/1 -u %s:%s
                 openssl s_client -quiet -connect 127.0.0.1:%d -starttls pop3
 
@@ -97,6 +122,9 @@ final class DemoCommand implements Callable<Integer> {
         PASSWORD,
         SAMPLES.size(),
         fingerprint,
+        users.twoFactorLine(),
+        users.appPasswordLine(),
+        DemoUsers.TWO_FACTOR_PASSWORD,
         pop3s.port(),
         USER,
         PASSWORD,

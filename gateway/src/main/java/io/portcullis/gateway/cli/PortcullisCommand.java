@@ -13,7 +13,16 @@ import picocli.CommandLine.Command;
           + " authenticates clients strongly and filters mail before it reaches them.",
       ""
     },
-    subcommands = {ServeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      ServeCommand.class,
+      DemoCommand.class,
+      UserCommand.class,
+      CertCommand.class,
+      ScanCommand.class,
+      FilterCommand.class,
+      PolicyCommand.class,
+      CommandLine.HelpCommand.class
+    },
     footer = {"", "Documentation: docs/ in the source tree, starting at README.md."})
 public final class PortcullisCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -7,7 +7,6 @@ import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.config.ListenerConfig;
 import io.portcullis.gateway.config.TlsConfig;
 import io.portcullis.gateway.config.UpstreamConfig;
-import io.portcullis.gateway.login.PassthroughLoginGate;
 import io.portcullis.gateway.server.GatewayServer;
 import io.portcullis.tls.TlsException;
 import java.nio.file.Path;
@@ -65,6 +64,12 @@ final class ServeCommand implements Callable<Integer> {
       paramLabel = "DIR",
       description = "Data directory (generated certificate, state). Default: portcullis-data")
   Path dataDir;
+
+  @Option(
+      names = "--policy",
+      paramLabel = "FILE",
+      description = "Policy file (access, routing, filtering); default: the built-in policy.")
+  Path policy;
 
   @Option(
       names = "--insecure-listener",
@@ -127,7 +132,9 @@ final class ServeCommand implements Callable<Integer> {
         upstreams,
         tls,
         base.limits(),
-        insecureListener || base.insecureListener());
+        insecureListener || base.insecureListener(),
+        base.auth(),
+        policy == null ? base.policy() : policy);
   }
 
   /**
@@ -138,7 +145,7 @@ final class ServeCommand implements Callable<Integer> {
       throws InterruptedException {
     GatewayServer server;
     try {
-      server = GatewayServer.start(config, new PassthroughLoginGate(), Clock.systemUTC());
+      server = GatewayServer.start(config, Clock.systemUTC());
     } catch (ConfigException e) {
       throw new CliException("invalid configuration:\n  " + e.getMessage().replace("\n", "\n  "));
     } catch (TlsException e) {

@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param tls server-side TLS
  * @param limits connection, input and time limits
  * @param insecureListener allow {@code pop3://} and {@code imap://} listeners (loopback only)
+ * @param auth where client identity is decided
+ * @param policy the policy file (docs/policies.md); absent: the built-in default policy
  */
 public record GatewayConfig(
     Path dataDir,
@@ -24,7 +26,9 @@ public record GatewayConfig(
     List<UpstreamConfig> upstreams,
     TlsConfig tls,
     GatewayLimits limits,
-    Boolean insecureListener) {
+    Boolean insecureListener,
+    AuthConfig auth,
+    Path policy) {
 
   public static final Path DEFAULT_DATA_DIR = Path.of("portcullis-data");
 
@@ -35,11 +39,12 @@ public record GatewayConfig(
     tls = tls == null ? TlsConfig.DEFAULT : tls;
     limits = limits == null ? GatewayLimits.defaults() : limits;
     insecureListener = insecureListener != null && insecureListener;
+    auth = auth == null ? AuthConfig.DEFAULT : auth;
   }
 
   /** A configuration with every default and no listener or upstream. */
   public static GatewayConfig empty() {
-    return new GatewayConfig(null, null, null, null, null, null);
+    return new GatewayConfig(null, null, null, null, null, null, null, null);
   }
 
   /** The upstream for a protocol, if configured. */

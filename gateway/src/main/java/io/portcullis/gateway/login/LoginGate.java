@@ -1,5 +1,7 @@
 package io.portcullis.gateway.login;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -9,4 +11,20 @@ import java.util.concurrent.CompletionStage;
  */
 public interface LoginGate {
   CompletionStage<LoginDecision> check(LoginRequest request);
+
+  /**
+   * The upstream refused credentials this gate let through (pass-through mode): counts as a failed
+   * attempt for throttling.
+   *
+   * @return how long to wait before answering the client
+   */
+  Duration upstreamRejected(LoginRequest request);
+
+  /** SASL mechanisms to advertise and accept, in preference order. */
+  List<String> saslMechanisms();
+
+  /** Whether user name + password logins (POP3 USER/PASS, IMAP LOGIN) are accepted. */
+  default boolean passwordLogin() {
+    return saslMechanisms().contains("PLAIN");
+  }
 }

@@ -10,9 +10,6 @@ import java.util.Set;
 
 /** CAPA answers (RFC 2449 §5): only what is allowed in the session's state is advertised. */
 final class Pop3Capabilities {
-  /** Mechanisms the front end accepts from clients in pass-through mode. */
-  static final List<String> SASL_MECHANISMS = List.of("PLAIN", "LOGIN");
-
   /**
    * Upstream capabilities the relay can carry unchanged after login. Anything else (STLS, SASL,
    * USER, IMPLEMENTATION, unknown extensions) is dropped.
@@ -27,15 +24,24 @@ final class Pop3Capabilities {
    *
    * @param loginAllowed false on a STARTTLS listener before TLS (THREATS S2)
    * @param stlsOffered true on a STARTTLS listener before TLS
+   * @param userPass whether USER/PASS is accepted
+   * @param mechanisms SASL mechanisms accepted
    */
-  static ByteBuf beforeLogin(ByteBufAllocator alloc, boolean loginAllowed, boolean stlsOffered) {
+  static ByteBuf beforeLogin(
+      ByteBufAllocator alloc,
+      boolean loginAllowed,
+      boolean stlsOffered,
+      boolean userPass,
+      List<String> mechanisms) {
     List<String> lines = new ArrayList<>(List.of("RESP-CODES", "AUTH-RESP-CODE", "PIPELINING"));
     if (stlsOffered) {
       lines.add("STLS");
     }
-    if (loginAllowed) {
+    if (loginAllowed && userPass) {
       lines.add("USER");
-      lines.add("SASL " + String.join(" ", SASL_MECHANISMS));
+    }
+    if (loginAllowed && !mechanisms.isEmpty()) {
+      lines.add("SASL " + String.join(" ", mechanisms));
     }
     lines.add("TOP");
     lines.add("UIDL");

@@ -11,6 +11,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.portcullis.auth.Credentials;
 import io.portcullis.auth.PasswordCredentials;
 import io.portcullis.auth.Secret;
+import io.portcullis.auth.sasl.BearerError;
 import io.portcullis.auth.sasl.SaslCodec;
 import io.portcullis.auth.sasl.SaslMechanism;
 import io.portcullis.auth.sasl.SaslSession;
@@ -25,6 +26,7 @@ import io.portcullis.gateway.server.ListenerContext;
 import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.gateway.upstream.Pop3UpstreamLogin;
 import io.portcullis.gateway.upstream.UpstreamException;
+import io.portcullis.gateway.upstream.UpstreamFailure;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Optional;
@@ -61,6 +63,10 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
   private String pendingUser;
   private SaslSession sasl;
   private ScheduledFuture<?> loginDeadline;
+  private RejectedToken rejectedToken;
+
+  /** A bearer token refused by the gate, waiting for the client's answer to the error challenge. */
+  private record RejectedToken(String user, String reason) {}
 
   public Pop3FrontEnd(ListenerContext context) {
     this.context = context;
@@ -132,10 +138,20 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
   private void dispatch(ChannelHandlerContext ctx, Pop3Command command) {
     switch (command) {
       case Pop3Command.Capa c ->
-          ctx.writeAndFlush(Pop3Capabilities.beforeLogin(ctx.alloc(), loginAllowed(), canStls()));
+          ctx.writeAndFlush(
+              Pop3Capabilities.beforeLogin(
+                  ctx.alloc(),
+                  loginAllowed(),
+                  canStls(),
+                  context.loginGate().passwordLogin(),
+                  context.loginGate().saslMechanisms()));
       case Pop3Command.Stls s -> stls(ctx);
       case Pop3Command.User u -> {
         if (refuseBeforeTls(ctx)) {
+          return;
+        }
+        if (!context.loginGate().passwordLogin()) {
+          bad(ctx, Pop3Reply.MECHANISM_UNSUPPORTED);
           return;
         }
         pendingUser = u.name();
@@ -222,7 +238,7 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
     }
     Optional<SaslMechanism> mechanism =
         SaslMechanism.byName(auth.mechanism())
-            .filter(m -> Pop3Capabilities.SASL_MECHANISMS.contains(m.saslName()));
+            .filter(m -> context.loginGate().saslMechanisms().contains(m.saslName()));
     if (mechanism.isEmpty()) {
       bad(ctx, Pop3Reply.MECHANISM_UNSUPPORTED);
       return;
@@ -254,7 +270,11 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
       }
       case SaslStep.Failed f -> {
         state = State.AUTHORIZATION;
-        if (f.reason().equals("cancelled")) {
+        if (rejectedToken != null) {
+          RejectedToken rejected = rejectedToken;
+          rejectedToken = null;
+          authFailed(ctx, rejected.user(), sasl.mechanism().saslName(), rejected.reason(), false);
+        } else if (f.reason().equals("cancelled")) {
           bad(ctx, Pop3Reply.AUTH_CANCELLED);
         } else {
           authFailed(ctx, null, sasl.mechanism().saslName(), "sasl-" + f.reason(), false);
@@ -267,9 +287,10 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
     state = State.LOGGING_IN;
     ctx.channel().config().setAutoRead(false);
     String user = credentials.user();
+    LoginRequest request = new LoginRequest(session, credentials, mechanism);
     context
         .loginGate()
-        .check(new LoginRequest(session, credentials, mechanism))
+        .check(request)
         .whenComplete(
             (decision, error) ->
                 ctx.executor()
@@ -280,44 +301,62 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
                             LOG.warn("login check failed: {}", error.getClass().getSimpleName());
                             authFailed(ctx, user, mechanism, "internal-error", true);
                           } else {
-                            onDecision(ctx, user, mechanism, decision);
+                            onDecision(ctx, request, decision);
                           }
                         }));
   }
 
-  private void onDecision(
-      ChannelHandlerContext ctx, String user, String mechanism, LoginDecision decision) {
+  private void onDecision(ChannelHandlerContext ctx, LoginRequest request, LoginDecision decision) {
     if (state != State.LOGGING_IN) {
       return;
     }
+    String user = request.credentials().user();
     switch (decision) {
+      case LoginDecision.Refuse r when sasl != null && sasl.mechanism().isBearer() -> {
+        // RFC 7628 §3.2.2: a refused token gets the JSON error challenge; the client's (empty)
+        // answer then ends the exchange with the uniform failure.
+        rejectedToken = new RejectedToken(user, r.reason());
+        ctx.executor()
+            .schedule(
+                () -> {
+                  state = State.SASL;
+                  ctx.channel().config().setAutoRead(true);
+                  onSaslStep(ctx, sasl.rejectToken(BearerError.invalidToken(), r.reason()));
+                },
+                r.delay().toMillis(),
+                TimeUnit.MILLISECONDS);
+      }
       case LoginDecision.Refuse r ->
           ctx.executor()
               .schedule(
-                  () -> authFailed(ctx, user, mechanism, r.reason(), r.temporary()),
+                  () -> authFailed(ctx, user, request.mechanism(), r.reason(), r.temporary()),
                   r.delay().toMillis(),
                   TimeUnit.MILLISECONDS);
       case LoginDecision.Proceed p ->
           Pop3UpstreamLogin.start(context.upstream(), p.upstream(), ctx.channel())
-              .addListener(
-                  (Future<Pop3UpstreamLogin.Session> f) -> onUpstream(ctx, p, mechanism, f));
+              .addListener((Future<Pop3UpstreamLogin.Session> f) -> onUpstream(ctx, request, p, f));
     }
   }
 
   private void onUpstream(
       ChannelHandlerContext ctx,
+      LoginRequest request,
       LoginDecision.Proceed proceed,
-      String mechanism,
       Future<Pop3UpstreamLogin.Session> upstream) {
+    String mechanism = request.mechanism();
     if (!upstream.isSuccess()) {
-      UpstreamException failure =
-          upstream.cause() instanceof UpstreamException e
-              ? e
-              : new UpstreamException(
-                  io.portcullis.gateway.upstream.UpstreamFailure.CLOSED,
-                  upstream.cause().getClass().getSimpleName());
-      authFailed(
-          ctx, proceed.user(), mechanism, failure.failure().code(), failure.failure().temporary());
+      UpstreamFailure failure =
+          upstream.cause() instanceof UpstreamException e ? e.failure() : UpstreamFailure.CLOSED;
+      // A refusal by the upstream is a failed guess like any other (THREATS A6).
+      long delay =
+          failure == UpstreamFailure.REJECTED
+              ? context.loginGate().upstreamRejected(request).toMillis()
+              : 0;
+      ctx.executor()
+          .schedule(
+              () -> authFailed(ctx, proceed.user(), mechanism, failure.code(), failure.temporary()),
+              delay,
+              TimeUnit.MILLISECONDS);
       return;
     }
     Pop3UpstreamLogin.Session up = upstream.getNow();

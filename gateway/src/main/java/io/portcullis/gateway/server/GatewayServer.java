@@ -10,6 +10,8 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.portcullis.auth.AuthSettings;
+import io.portcullis.auth.Authenticator;
 import io.portcullis.auth.sasl.SaslLimits;
 import io.portcullis.gateway.audit.AuditLog;
 import io.portcullis.gateway.codec.LineFramer;
@@ -21,10 +23,16 @@ import io.portcullis.gateway.config.Protocol;
 import io.portcullis.gateway.config.Security;
 import io.portcullis.gateway.config.TlsConfig;
 import io.portcullis.gateway.config.UpstreamConfig;
+import io.portcullis.gateway.login.AuthenticatorLoginGate;
 import io.portcullis.gateway.login.LoginGate;
+import io.portcullis.gateway.login.PolicyLoginGate;
 import io.portcullis.gateway.pop3.Pop3FrontEnd;
 import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.gateway.upstream.UpstreamConnector;
+import io.portcullis.policy.Policy;
+import io.portcullis.policy.PolicyEngine;
+import io.portcullis.policy.PolicyException;
+import io.portcullis.policy.PolicyLoader;
 import io.portcullis.tls.CertificateInfo;
 import io.portcullis.tls.CertificateSource;
 import io.portcullis.tls.ClientAuthMode;
@@ -37,6 +45,7 @@ import io.portcullis.tls.UpstreamTls;
 import io.portcullis.tls.UpstreamTlsSettings;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -45,6 +54,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +65,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+  /** How often watched files are checked for changes (SIGHUP reloads at once). */
+  private static final Duration RELOAD_POLL = Duration.ofSeconds(2);
 
   private final GatewayConfig config;
   private final Transports transports;
@@ -66,14 +80,40 @@ public final class GatewayServer implements AutoCloseable {
   private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final Map<Endpoint, InetSocketAddress> bound = new LinkedHashMap<>();
   private final AuditLog audit;
+  private final Authenticator authenticator;
   private final LoginGate loginGate;
+  private final Reloader reloader = new Reloader(RELOAD_POLL);
+  private final AtomicReference<PolicyEngine> policy;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private GatewayServer(GatewayConfig config, LoginGate loginGate, Clock clock)
-      throws ConfigException, TlsException {
+  private GatewayServer(GatewayConfig config, Clock clock) throws ConfigException, TlsException {
     this.config = config.checkRunnable();
     this.transports = Transports.best();
     this.audit = new AuditLog(clock);
-    this.loginGate = loginGate;
+    AuthSettings authSettings;
+    try {
+      authSettings = config.auth().toSettings(config.dataDir());
+      this.authenticator = Authenticator.builder(authSettings).clock(clock).build();
+    } catch (RuntimeException e) {
+      throw new ConfigException("auth: " + e.getMessage());
+    }
+    this.policy = new AtomicReference<>(new PolicyEngine(loadPolicy(config)));
+    this.loginGate =
+        new PolicyLoginGate(
+            new AuthenticatorLoginGate(authenticator, authSettings), policy::get, audit, clock);
+    if (config.policy() != null) {
+      reloader.watch(
+          "policy",
+          config.policy(),
+          () -> {
+            try {
+              policy.set(new PolicyEngine(PolicyLoader.load(config.policy())));
+            } catch (PolicyException e) {
+              throw new IllegalStateException(e.getMessage(), e);
+            }
+          });
+    }
+    authenticator.directory().ifPresent(d -> reloader.watch("user directory", d.file(), d::reload));
     this.limiter =
         new ConnectionLimiter(
             config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
@@ -92,9 +132,9 @@ public final class GatewayServer implements AutoCloseable {
    * @throws TlsException if certificates cannot be loaded or generated
    * @throws InterruptedException if interrupted while binding
    */
-  public static GatewayServer start(GatewayConfig config, LoginGate loginGate, Clock clock)
+  public static GatewayServer start(GatewayConfig config, Clock clock)
       throws ConfigException, TlsException, InterruptedException {
-    GatewayServer server = new GatewayServer(config, loginGate, clock);
+    GatewayServer server = new GatewayServer(config, clock);
     try {
       server.bindAll();
     } catch (RuntimeException | InterruptedException | ConfigException e) {
@@ -201,6 +241,9 @@ public final class GatewayServer implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     serverChannels.close().awaitUninterruptibly();
     long deadline = System.nanoTime() + config.limits().shutdownGrace().toNanos();
     if (!sessions.isEmpty()) {
@@ -215,6 +258,21 @@ public final class GatewayServer implements AutoCloseable {
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     if (serverTls != null) {
       serverTls.close();
+    }
+    reloader.close();
+    authenticator.close();
+  }
+
+  private static Policy loadPolicy(GatewayConfig config) throws ConfigException {
+    if (config.policy() == null) {
+      return Policy.builtInDefault();
+    }
+    try {
+      Policy loaded = PolicyLoader.load(config.policy());
+      loaded.warnings().forEach(w -> LOG.warn("policy: {}", w));
+      return loaded;
+    } catch (PolicyException e) {
+      throw new ConfigException("policy: " + e.getMessage());
     }
   }
 

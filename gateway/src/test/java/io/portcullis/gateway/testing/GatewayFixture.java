@@ -3,12 +3,12 @@ package io.portcullis.gateway.testing;
 import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.portcullis.gateway.config.AuthConfig;
 import io.portcullis.gateway.config.Endpoint;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.config.GatewayLimits;
 import io.portcullis.gateway.config.ListenerConfig;
 import io.portcullis.gateway.config.UpstreamConfig;
-import io.portcullis.gateway.login.PassthroughLoginGate;
 import io.portcullis.gateway.server.GatewayServer;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -47,13 +47,27 @@ public final class GatewayFixture implements AutoCloseable {
   }
 
   public static GatewayFixture withGreenMail(Path dataDir, GatewayLimits limits) throws Exception {
+    return withGreenMail(dataDir, limits, null);
+  }
+
+  /** Gateway with the given {@code auth:} settings + GreenMail POP3 upstream. */
+  public static GatewayFixture withGreenMail(Path dataDir, GatewayLimits limits, AuthConfig auth)
+      throws Exception {
+    return withGreenMail(dataDir, limits, auth, null);
+  }
+
+  /** Gateway with {@code auth:} settings and a policy file + GreenMail POP3 upstream. */
+  public static GatewayFixture withGreenMail(
+      Path dataDir, GatewayLimits limits, AuthConfig auth, Path policy) throws Exception {
     GreenMail greenMail =
         new GreenMail(new ServerSetup[] {new ServerSetup(0, "127.0.0.1", "pop3").dynamicPort()});
     greenMail.start();
     try {
       Endpoint upstream = Endpoint.parse("pop3://127.0.0.1:" + greenMail.getPop3().getPort());
       return new GatewayFixture(
-          greenMail, startGateway(dataDir, new UpstreamConfig(upstream, null), limits), dataDir);
+          greenMail,
+          startGateway(dataDir, new UpstreamConfig(upstream, null), limits, auth, policy),
+          dataDir);
     } catch (Exception e) {
       greenMail.stop();
       throw e;
@@ -63,11 +77,18 @@ public final class GatewayFixture implements AutoCloseable {
   /** Gateway in front of any upstream, no GreenMail. */
   public static GatewayFixture withUpstream(
       Path dataDir, UpstreamConfig upstream, GatewayLimits limits) throws Exception {
-    return new GatewayFixture(null, startGateway(dataDir, upstream, limits), dataDir);
+    return new GatewayFixture(null, startGateway(dataDir, upstream, limits, null), dataDir);
   }
 
   private static GatewayServer startGateway(
-      Path dataDir, UpstreamConfig upstream, GatewayLimits limits) throws Exception {
+      Path dataDir, UpstreamConfig upstream, GatewayLimits limits, AuthConfig auth)
+      throws Exception {
+    return startGateway(dataDir, upstream, limits, auth, null);
+  }
+
+  private static GatewayServer startGateway(
+      Path dataDir, UpstreamConfig upstream, GatewayLimits limits, AuthConfig auth, Path policy)
+      throws Exception {
     GatewayConfig config =
         new GatewayConfig(
             dataDir,
@@ -75,8 +96,10 @@ public final class GatewayFixture implements AutoCloseable {
             List.of(upstream),
             null,
             limits,
-            false);
-    return GatewayServer.start(config, new PassthroughLoginGate(), Clock.systemUTC());
+            false,
+            auth,
+            policy);
+    return GatewayServer.start(config, Clock.systemUTC());
   }
 
   public GreenMailUser user(String login, String password) {

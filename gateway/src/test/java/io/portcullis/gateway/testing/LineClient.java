@@ -47,6 +47,18 @@ public final class LineClient implements AutoCloseable {
     return new LineClient(s);
   }
 
+  /** An implicit-TLS connection from a given local address (e.g. 127.0.0.2, another "network"). */
+  public static LineClient tlsFrom(
+      InetSocketAddress address, SSLSocketFactory factory, java.net.InetAddress local)
+      throws IOException {
+    SSLSocket s = (SSLSocket) factory.createSocket();
+    s.bind(new InetSocketAddress(local, 0));
+    s.connect(address, 5_000);
+    s.setSoTimeout(10_000);
+    s.startHandshake();
+    return new LineClient(s);
+  }
+
   /** Upgrades this connection to TLS in place (after STLS/STARTTLS was answered). */
   public void startTls(SSLSocketFactory factory) throws IOException {
     SSLSocket s =

@@ -1,0 +1,81 @@
+package io.portcullis.gateway.login;
+
+import io.portcullis.auth.AuthRequest;
+import io.portcullis.auth.AuthResult;
+import io.portcullis.auth.AuthSettings;
+import io.portcullis.auth.Authenticator;
+import io.portcullis.auth.UpstreamCredential;
+import io.portcullis.gateway.upstream.UpstreamCredentials;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The login gate backed by the auth-2fa {@link Authenticator}: pass-through, local directory or
+ * bearer tokens, always behind brute-force throttling. Thread-safe.
+ */
+public final class AuthenticatorLoginGate implements LoginGate {
+  private final Authenticator authenticator;
+  private final List<String> mechanisms;
+
+  public AuthenticatorLoginGate(Authenticator authenticator, AuthSettings settings) {
+    this.authenticator = authenticator;
+    List<String> m = new ArrayList<>();
+    if (settings.mode() != AuthSettings.Mode.BEARER) {
+      m.add("PLAIN");
+      m.add("LOGIN");
+    }
+    if (settings.bearer().isPresent()) {
+      m.add("OAUTHBEARER");
+      m.add("XOAUTH2");
+    }
+    this.mechanisms = List.copyOf(m);
+  }
+
+  @Override
+  public CompletionStage<LoginDecision> check(LoginRequest request) {
+    return authenticator.authenticate(toAuthRequest(request)).thenApply(this::decide);
+  }
+
+  private LoginDecision decide(AuthResult result) {
+    return switch (result) {
+      case AuthResult.Success s ->
+          switch (s.upstream()) {
+            case UpstreamCredential.Password p ->
+                new LoginDecision.Proceed(
+                    s.principal().user(),
+                    new UpstreamCredentials(p.user(), p.password().reveal()),
+                    s.principal().groups(),
+                    s.principal().factors());
+            // Upstream XOAUTH2 (the client's token or the broker's) arrives with the broker.
+            case UpstreamCredential.Bearer b ->
+                new LoginDecision.Refuse("upstream-bearer-unsupported", true, Duration.ZERO);
+            case UpstreamCredential.OAuthAccount o ->
+                new LoginDecision.Refuse("upstream-oauth-unsupported", true, Duration.ZERO);
+            case UpstreamCredential.None n ->
+                new LoginDecision.Refuse("no-upstream-credential", false, Duration.ZERO);
+          };
+      case AuthResult.Failure f -> new LoginDecision.Refuse(f.reason(), false, f.delay());
+      case AuthResult.Unavailable u -> new LoginDecision.Refuse(u.reason(), true, Duration.ZERO);
+    };
+  }
+
+  @Override
+  public Duration upstreamRejected(LoginRequest request) {
+    return authenticator.recordUpstreamFailure(toAuthRequest(request));
+  }
+
+  @Override
+  public List<String> saslMechanisms() {
+    return mechanisms;
+  }
+
+  private static AuthRequest toAuthRequest(LoginRequest request) {
+    return new AuthRequest(
+        request.credentials(),
+        request.session().sourceAddress(),
+        request.session().listener().url().protocol().scheme(),
+        request.session().tlsActive());
+  }
+}
