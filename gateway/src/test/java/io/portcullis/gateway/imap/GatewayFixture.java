@@ -3,6 +3,7 @@ package io.portcullis.gateway.imap;
 import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.portcullis.gateway.config.AuthConfig;
 import io.portcullis.gateway.config.Endpoint;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.config.GatewayLimits;
@@ -14,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -77,6 +79,35 @@ final class GatewayFixture implements AutoCloseable {
     return start(dataDir, upstream, limits, null, null, "127.0.0.1");
   }
 
+  /**
+   * Pass-through auth with millisecond failure delays and no blocks: these classes share one
+   * gateway and fail logins on purpose; throttling itself is tested in Pop3AuthenticationTest.
+   */
+  static final AuthConfig FAST_THROTTLE =
+      new AuthConfig(
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          new AuthConfig.ThrottleConfig(
+              Duration.ofMillis(1),
+              Duration.ofMillis(5),
+              null,
+              100_000,
+              null,
+              100_000,
+              null,
+              100,
+              null,
+              null,
+              null,
+              null,
+              null,
+              null),
+          null);
+
   private static GatewayFixture start(
       Path dataDir,
       UpstreamConfig upstream,
@@ -101,7 +132,7 @@ final class GatewayFixture implements AutoCloseable {
             null,
             limits,
             true,
-            null,
+            FAST_THROTTLE,
             null);
     GatewayServer server = GatewayServer.start(config, Clock.systemUTC());
     return new GatewayFixture(greenMail, user, server, listeners);
