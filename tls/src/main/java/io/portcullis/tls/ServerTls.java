@@ -172,13 +172,14 @@ public final class ServerTls implements AutoCloseable {
   public ChannelHandler newHandler(ByteBufAllocator alloc) {
     Generation generation = current;
     if (!generation.sni()) {
-      SslHandler handler = generation.defaultContext().newHandler(alloc);
+      SslHandler handler =
+          SslContexts.restrictGroups(generation.defaultContext().newHandler(alloc), provider);
       handler.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);
       return handler;
     }
     // The mapping reads the newest generation when the ClientHello arrives, not when the connection
     // opened.
-    return new NamedSniHandler(liveMapping, HANDSHAKE_TIMEOUT_MILLIS);
+    return new NamedSniHandler(liveMapping, HANDSHAKE_TIMEOUT_MILLIS, provider);
   }
 
   /** The default certificate in use now. */

@@ -192,6 +192,26 @@ class ServerTlsHandshakeTest {
   @EnumSource(
       value = TlsProvider.class,
       names = {"OPENSSL", "JDK", "BOUNCYCASTLE"})
+  void finiteFieldDheOnlyClientShouldBeRefused(TlsProvider provider) throws Exception {
+    try (ServerTls tls = serverTls(provider, TlsProfile.INTERMEDIATE);
+        TestServer server = TestServer.start(() -> tls.newHandler(ByteBufAllocator.DEFAULT))) {
+      assertThatThrownBy(
+              () ->
+                  JdkClient.handshake(
+                      client,
+                      server.port(),
+                      p -> {
+                        p.setProtocols(new String[] {"TLSv1.3"});
+                        p.setNamedGroups(new String[] {"ffdhe2048", "ffdhe3072"});
+                      }))
+          .isInstanceOf(SSLException.class);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = TlsProvider.class,
+      names = {"OPENSSL", "JDK", "BOUNCYCASTLE"})
   void modernProfileShouldRefuseTls12(TlsProvider provider) throws Exception {
     try (ServerTls tls = serverTls(provider, TlsProfile.MODERN);
         TestServer server = TestServer.start(() -> tls.newHandler(ByteBufAllocator.DEFAULT))) {
