@@ -120,7 +120,7 @@ public final class ServerTls implements AutoCloseable {
     }
     scheduler.scheduleWithFixedDelay(
         this::reloadQuietly, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
-    scheduler.scheduleWithFixedDelay(tickets::rotateIfDue, 1, 1, TimeUnit.MINUTES);
+    scheduler.scheduleWithFixedDelay(this::rotateTicketKeysQuietly, 1, 1, TimeUnit.MINUTES);
     // Long-running servers: repeat the expiry warning daily, not only when files change.
     scheduler.scheduleWithFixedDelay(this::warnAboutExpiry, 1, 1, TimeUnit.DAYS);
     LOG.info(
@@ -299,6 +299,15 @@ public final class ServerTls implements AutoCloseable {
             info.sha256Fingerprint(),
             info.notAfter());
       }
+    }
+  }
+
+  private void rotateTicketKeysQuietly() {
+    try {
+      tickets.rotateIfDue();
+    } catch (RuntimeException e) {
+      // A periodic task that throws is never run again: log and keep the schedule alive.
+      LOG.error("TLS: session-ticket key rotation failed", e);
     }
   }
 
