@@ -353,6 +353,19 @@ public final class ServerTls implements AutoCloseable {
 
   private KeyMaterial load(CertificateSource source) throws TlsException {
     KeyMaterial material = KeyMaterialLoader.load(source, environment);
+    String algorithm = material.key().getAlgorithm();
+    if (algorithm.startsWith("Ed") && provider.kind() != TlsProvider.JDK) {
+      // Measured: BoringSSL (via netty-tcnative) and BCJSSE fail every handshake with such a key;
+      // refuse
+      // it at load instead of failing each client.
+      throw new TlsException(
+          source.privateKey()
+              + ": "
+              + algorithm
+              + " keys are served only with tls.provider: jdk (in use: "
+              + provider.name()
+              + "); use an ECDSA or RSA key");
+    }
     warnAboutValidity(source, material.leaf());
     return material;
   }
