@@ -13,9 +13,19 @@ import io.netty.util.ReferenceCountUtil;
  * per channel.
  */
 final class NamedSniHandler extends SniHandler {
+  private final ResolvedProvider provider;
+
   NamedSniHandler(
-      Mapping<? super String, ? extends SslContext> mapping, long handshakeTimeoutMillis) {
+      Mapping<? super String, ? extends SslContext> mapping,
+      long handshakeTimeoutMillis,
+      ResolvedProvider provider) {
     super(mapping, handshakeTimeoutMillis);
+    this.provider = provider;
+  }
+
+  @Override
+  protected SslHandler newSslHandler(SslContext context, io.netty.buffer.ByteBufAllocator alloc) {
+    return SslContexts.restrictGroups(super.newSslHandler(context, alloc), provider);
   }
 
   @Override

@@ -17,6 +17,18 @@ record ResolvedProvider(TlsProvider kind, SslProvider netty, Optional<Provider> 
     static final Provider INSTANCE = new BouncyCastleJsseProvider(KeyMaterialLoader.BC);
   }
 
+  /**
+   * Client-initiated renegotiation (TLS 1.2) lets one client make the server redo expensive
+   * handshakes on one connection (a DoS that testssl.sh rates MEDIUM). The JDK reads this switch
+   * once, when its first server handshake happens, so it is set before any context is built.
+   * BoringSSL never allows it on servers; BCJSSE refuses it by default.
+   */
+  static final String REJECT_CLIENT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
+  static {
+    System.setProperty(REJECT_CLIENT_RENEGOTIATION, "true");
+  }
+
   static ResolvedProvider resolve(TlsProvider requested) throws TlsException {
     return switch (requested) {
       case AUTO -> OpenSsl.isAvailable() ? openSsl() : jdk();

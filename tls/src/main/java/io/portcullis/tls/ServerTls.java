@@ -120,7 +120,7 @@ public final class ServerTls implements AutoCloseable {
     }
     scheduler.scheduleWithFixedDelay(
         this::reloadQuietly, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
-    scheduler.scheduleWithFixedDelay(tickets::rotateIfDue, 1, 1, TimeUnit.MINUTES);
+    scheduler.scheduleWithFixedDelay(this::rotateTicketKeysQuietly, 1, 1, TimeUnit.MINUTES);
     // Long-running servers: repeat the expiry warning daily, not only when files change.
     scheduler.scheduleWithFixedDelay(this::warnAboutExpiry, 1, 1, TimeUnit.DAYS);
     LOG.info(
@@ -172,13 +172,14 @@ public final class ServerTls implements AutoCloseable {
   public ChannelHandler newHandler(ByteBufAllocator alloc) {
     Generation generation = current;
     if (!generation.sni()) {
-      SslHandler handler = generation.defaultContext().newHandler(alloc);
+      SslHandler handler =
+          SslContexts.restrictGroups(generation.defaultContext().newHandler(alloc), provider);
       handler.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);
       return handler;
     }
     // The mapping reads the newest generation when the ClientHello arrives, not when the connection
     // opened.
-    return new NamedSniHandler(liveMapping, HANDSHAKE_TIMEOUT_MILLIS);
+    return new NamedSniHandler(liveMapping, HANDSHAKE_TIMEOUT_MILLIS, provider);
   }
 
   /** The default certificate in use now. */
@@ -301,6 +302,15 @@ public final class ServerTls implements AutoCloseable {
     }
   }
 
+  private void rotateTicketKeysQuietly() {
+    try {
+      tickets.rotateIfDue();
+    } catch (RuntimeException e) {
+      // A periodic task that throws is never run again: log and keep the schedule alive.
+      LOG.error("TLS: session-ticket key rotation failed", e);
+    }
+  }
+
   private void reloadQuietly() {
     try {
       reload();
@@ -343,6 +353,19 @@ public final class ServerTls implements AutoCloseable {
 
   private KeyMaterial load(CertificateSource source) throws TlsException {
     KeyMaterial material = KeyMaterialLoader.load(source, environment);
+    String algorithm = material.key().getAlgorithm();
+    if (algorithm.startsWith("Ed") && provider.kind() != TlsProvider.JDK) {
+      // Measured: BoringSSL (via netty-tcnative) and BCJSSE fail every handshake with such a key;
+      // refuse
+      // it at load instead of failing each client.
+      throw new TlsException(
+          source.privateKey()
+              + ": "
+              + algorithm
+              + " keys are served only with tls.provider: jdk (in use: "
+              + provider.name()
+              + "); use an ECDSA or RSA key");
+    }
     warnAboutValidity(source, material.leaf());
     return material;
   }

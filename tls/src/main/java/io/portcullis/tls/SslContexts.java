@@ -5,6 +5,7 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -81,6 +82,24 @@ final class SslContexts {
           "cannot build upstream TLS context with " + provider.name() + " (" + e.getMessage() + ")",
           e);
     }
+  }
+
+  /**
+   * Key-exchange groups: elliptic curves only (and the X25519+ML-KEM hybrid where the JDK has it),
+   * so TLS 1.3 never falls back to finite-field DHE. BoringSSL has no FFDHE and needs nothing.
+   */
+  static final List<String> NAMED_GROUPS =
+      List.of("X25519MLKEM768", "x25519", "secp256r1", "secp384r1");
+
+  /** Applies {@link #NAMED_GROUPS} to a JSSE engine (JDK or BCJSSE); returns the handler. */
+  static SslHandler restrictGroups(SslHandler handler, ResolvedProvider provider) {
+    if (provider.kind() != TlsProvider.OPENSSL) {
+      javax.net.ssl.SSLEngine engine = handler.engine();
+      javax.net.ssl.SSLParameters parameters = engine.getSSLParameters();
+      parameters.setNamedGroups(NAMED_GROUPS.toArray(String[]::new));
+      engine.setSSLParameters(parameters);
+    }
+    return handler;
   }
 
   private static void restrict(SslContextBuilder builder, TlsProfile profile) {

@@ -87,7 +87,7 @@ public final class UpstreamTls {
     }
     engine.setSSLParameters(parameters);
     handler.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);
-    return handler;
+    return SslContexts.restrictGroups(handler, provider);
   }
 
   /** The provider in use. */

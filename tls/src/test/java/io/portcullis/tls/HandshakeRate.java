@@ -63,7 +63,7 @@ public final class HandshakeRate {
     try (ServerTls tls =
             ServerTls.start(settings, dir, Clock.systemUTC(), Map.of(), ServerTls.DEBOUNCE);
         TestServer server = TestServer.start(() -> tls.newHandler(ByteBufAllocator.DEFAULT))) {
-      for (Duration phase : List.of(Duration.ofSeconds(3), duration)) { // warm-up, then measure
+      for (Duration phase : List.of(duration, duration)) { // warm-up (JIT), then measure
         AtomicLong done = new AtomicLong();
         long end = System.nanoTime() + phase.toNanos();
         int parallel = 4;

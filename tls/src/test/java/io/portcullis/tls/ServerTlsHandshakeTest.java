@@ -29,6 +29,9 @@ class ServerTlsHandshakeTest {
 
   @BeforeAll
   static void setUp() throws Exception {
+    // As in the gateway: the provider is resolved before any TLS server in the JVM handshakes (the
+    // control test below runs a plain JSSE server, which would fix the JDK's renegotiation switch).
+    ResolvedProvider.resolve(TlsProvider.JDK);
     client = JdkClient.trusting(PKI.rootCertificate());
   }
 
@@ -185,6 +188,44 @@ class ServerTlsHandshakeTest {
                           "TLS_RSA_WITH_AES_128_GCM_SHA256",
                           "TLS_RSA_WITH_AES_256_GCM_SHA384")))
           .isInstanceOf(SSLException.class);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = TlsProvider.class,
+      names = {"OPENSSL", "JDK", "BOUNCYCASTLE"})
+  void finiteFieldDheOnlyClientShouldBeRefused(TlsProvider provider) throws Exception {
+    try (ServerTls tls = serverTls(provider, TlsProfile.INTERMEDIATE);
+        TestServer server = TestServer.start(() -> tls.newHandler(ByteBufAllocator.DEFAULT))) {
+      assertThatThrownBy(
+              () ->
+                  JdkClient.handshake(
+                      client,
+                      server.port(),
+                      p -> {
+                        p.setProtocols(new String[] {"TLSv1.3"});
+                        p.setNamedGroups(new String[] {"ffdhe2048", "ffdhe3072"});
+                      }))
+          .isInstanceOf(SSLException.class);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = TlsProvider.class,
+      names = {"OPENSSL", "JDK", "BOUNCYCASTLE"})
+  void clientInitiatedRenegotiationShouldBeRefused(TlsProvider provider) throws Exception {
+    try (ServerTls tls = serverTls(provider, TlsProfile.INTERMEDIATE);
+        TestServer server = TestServer.start(() -> tls.newHandler(ByteBufAllocator.DEFAULT));
+        SSLSocket socket = JdkClient.handshake(client, server.port(), JdkClient.only("TLSv1.2"))) {
+      assertThat(JdkClient.echo(socket, "a1 NOOP")).isEqualTo("a1 NOOP");
+      assertThatThrownBy(
+              () -> {
+                socket.startHandshake(); // renegotiation DoS: one more full handshake per call
+                JdkClient.echo(socket, "a2 NOOP");
+              })
+          .isInstanceOf(java.io.IOException.class);
     }
   }
 

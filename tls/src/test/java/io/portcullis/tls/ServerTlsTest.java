@@ -211,6 +211,45 @@ class ServerTlsTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(
+      value = TlsProvider.class,
+      names = {"OPENSSL", "BOUNCYCASTLE"})
+  void ed25519KeyShouldBeRefusedAtLoadByProvidersThatCannotServeIt(TlsProvider provider)
+      throws Exception {
+    CertificateSource files =
+        TestPki.writePem(
+            dir,
+            "ed25519",
+            PKI.issue(
+                TestPki.Spec.server("imap.example.test").withKeyType(TestPki.KeyType.ED25519)));
+    assertThatThrownBy(
+            () ->
+                start(
+                    settings(provider, files, Map.of(), ClientAuthMode.NONE, Optional.empty()),
+                    dir))
+        .isInstanceOf(TlsException.class)
+        .hasMessageContaining(files.privateKey().toString())
+        .hasMessageContaining("only with tls.provider: jdk");
+  }
+
+  @Test
+  void ed25519CertificateShouldBeServedByTheJdkProvider() throws Exception {
+    TestPki.Issued ed25519 =
+        PKI.issue(TestPki.Spec.server("imap.example.test").withKeyType(TestPki.KeyType.ED25519));
+    CertificateSource files = TestPki.writePem(dir, "ed25519", ed25519);
+    try (ServerTls tls =
+            start(
+                settings(TlsProvider.JDK, files, Map.of(), ClientAuthMode.NONE, Optional.empty()),
+                dir);
+        TestServer server = TestServer.start(() -> tls.newHandler(ByteBufAllocator.DEFAULT));
+        SSLSocket s =
+            JdkClient.handshake(
+                JdkClient.trusting(PKI.rootCertificate()), server.port(), p -> {})) {
+      assertThat(JdkClient.serverLeaf(s)).isEqualTo(ed25519.certificate());
+    }
+  }
+
   // ---- session tickets ----
 
   @Test
