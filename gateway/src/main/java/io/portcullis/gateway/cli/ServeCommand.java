@@ -116,7 +116,7 @@ final class ServeCommand implements Callable<Integer> {
                           new UpstreamConfig(
                               u.url(),
                               new UpstreamConfig.UpstreamTlsConfig(
-                                  upstreamCa, u.tls().verify(), u.tls().pins())))
+                                  upstreamCa, u.tls().verify(), u.tls().pins(), u.tls().profile())))
                   .toList());
     }
     TlsConfig tls = base.tls();

@@ -1,13 +1,18 @@
 package io.portcullis.gateway.config;
 
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
 /**
  * One listening socket.
  *
  * @param url protocol, security, bind address and port
  * @param name what policies call this listener ({@code listener:} conditions); default {@code
  *     default}
+ * @param tls client certificates on this listener (mutual TLS)
  */
-public record ListenerConfig(Endpoint url, String name) {
+public record ListenerConfig(Endpoint url, String name, ListenerTlsConfig tls) {
   public static final String DEFAULT_NAME = "default";
 
   public ListenerConfig {
@@ -15,9 +20,31 @@ public record ListenerConfig(Endpoint url, String name) {
       throw new IllegalArgumentException("url is required");
     }
     name = name == null || name.isBlank() ? DEFAULT_NAME : name;
+    tls = tls == null ? ListenerTlsConfig.NONE : tls;
   }
 
   public ListenerConfig(Endpoint url) {
-    this(url, null);
+    this(url, null, null);
+  }
+
+  /**
+   * Mutual TLS (docs/tls.md).
+   *
+   * @param clientAuth {@code none} (default), {@code optional} or {@code required}
+   * @param clientCa the CAs client certificates must chain to; required unless {@code none}
+   */
+  public record ListenerTlsConfig(String clientAuth, Path clientCa) {
+    static final ListenerTlsConfig NONE = new ListenerTlsConfig(null, null);
+
+    public ListenerTlsConfig {
+      clientAuth = clientAuth == null ? "none" : clientAuth.toLowerCase(Locale.ROOT);
+      if (!List.of("none", "optional", "required").contains(clientAuth)) {
+        throw new IllegalArgumentException(
+            "client-auth is '" + clientAuth + "' (expected one of: none, optional, required)");
+      }
+      if (!clientAuth.equals("none") && clientCa == null) {
+        throw new IllegalArgumentException("client-auth: " + clientAuth + " needs client-ca");
+      }
+    }
   }
 }

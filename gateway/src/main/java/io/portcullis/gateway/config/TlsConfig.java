@@ -31,10 +31,9 @@ public record TlsConfig(
    * @param cert PEM chain, leaf first (or a PKCS#12 file, then {@code key} is omitted)
    * @param key PEM private key (PKCS#1, SEC1 or PKCS#8, possibly encrypted)
    * @param passphrase where the key passphrase comes from: {@code file:PATH} or {@code env:NAME}
-   * @param serverNames SNI names this pair answers for (may be {@code *.example.com})
+   * @param names SNI names this pair answers for (may be {@code *.example.com}); none: the default
    */
-  public record CertificateConfig(
-      Path cert, Path key, String passphrase, List<String> serverNames) {
+  public record CertificateConfig(Path cert, Path key, String passphrase, List<String> names) {
     public CertificateConfig {
       if (cert == null) {
         throw new IllegalArgumentException("cert is required");
@@ -43,7 +42,7 @@ public record TlsConfig(
         throw new IllegalArgumentException(
             "passphrase must be file:PATH or env:NAME (never the passphrase itself)");
       }
-      serverNames = serverNames == null ? List.of() : List.copyOf(serverNames);
+      names = names == null ? List.of() : List.copyOf(names);
     }
   }
 

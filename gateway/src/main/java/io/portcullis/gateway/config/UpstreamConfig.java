@@ -23,13 +23,20 @@ public record UpstreamConfig(Endpoint url, UpstreamTlsConfig tls) {
    * @param ca extra trusted CA bundle (PEM), in addition to the system trust store
    * @param verify false disables verification for this upstream only; logged loudly
    * @param pins SHA-256 of the SubjectPublicKeyInfo (base64) of which one must be in the chain
+   * @param profile lowest version offered: {@code intermediate} (TLS 1.2, default) or {@code
+   *     modern} (TLS 1.3)
    */
-  public record UpstreamTlsConfig(Path ca, Boolean verify, List<String> pins) {
-    static final UpstreamTlsConfig DEFAULT = new UpstreamTlsConfig(null, true, List.of());
+  public record UpstreamTlsConfig(Path ca, Boolean verify, List<String> pins, String profile) {
+    static final UpstreamTlsConfig DEFAULT = new UpstreamTlsConfig(null, true, List.of(), null);
 
     public UpstreamTlsConfig {
       verify = verify == null || verify;
       pins = pins == null ? List.of() : List.copyOf(pins);
+      profile = profile == null ? "intermediate" : profile.toLowerCase(java.util.Locale.ROOT);
+      if (!profile.equals("intermediate") && !profile.equals("modern")) {
+        throw new IllegalArgumentException(
+            "tls.profile is '" + profile + "' (expected one of: intermediate, modern)");
+      }
     }
   }
 }

@@ -85,6 +85,7 @@ public final class GatewayServer implements AutoCloseable {
   private final Reloader reloader = new Reloader(RELOAD_POLL);
   private final AtomicReference<PolicyEngine> policy;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final List<ServerTls> ownTls = new ArrayList<>();
 
   private GatewayServer(GatewayConfig config, Clock clock) throws ConfigException, TlsException {
     this.config = config.checkRunnable();
@@ -156,7 +157,12 @@ public final class GatewayServer implements AutoCloseable {
       if (listener.url().security() == Security.PLAINTEXT) {
         LOG.warn("plaintext listener {} (loopback only, insecure-listener is set)", listener.url());
       }
-      ListenerContext context = contextFor(listener);
+      ListenerContext context;
+      try {
+        context = contextFor(listener);
+      } catch (TlsException e) {
+        throw new ConfigException("listeners: " + listener.url() + ": " + e.getMessage());
+      }
       ServerBootstrap bootstrap =
           new ServerBootstrap()
               .group(boss, workers)
@@ -180,15 +186,40 @@ public final class GatewayServer implements AutoCloseable {
     }
   }
 
-  private ListenerContext contextFor(ListenerConfig listener) {
+  private ListenerContext contextFor(ListenerConfig listener) throws TlsException {
     return new ListenerContext(
         listener,
-        Optional.ofNullable(listener.url().security() == Security.PLAINTEXT ? null : serverTls),
+        Optional.ofNullable(
+            listener.url().security() == Security.PLAINTEXT ? null : tlsFor(listener)),
         loginGate,
         upstreams.get(listener.url().protocol()),
         audit,
         config.limits(),
         new SaslLimits(config.limits().preAuthLineLength(), 16 * 1024));
+  }
+
+  /**
+   * The shared TLS context, or one of the listener's own when it asks for client certificates
+   * (mutual TLS is a property of the context, so such a listener cannot share it).
+   */
+  private ServerTls tlsFor(ListenerConfig listener) throws TlsException {
+    if (listener.tls().clientAuth().equals("none")) {
+      return serverTls;
+    }
+    ServerTlsSettings shared = serverTlsSettings(config);
+    ServerTls own =
+        ServerTls.start(
+            new ServerTlsSettings(
+                shared.profile(),
+                shared.provider(),
+                shared.defaultCertificate(),
+                shared.sniCertificates(),
+                ClientAuthMode.valueOf(listener.tls().clientAuth().toUpperCase(Locale.ROOT)),
+                Optional.of(listener.tls().clientCa()),
+                shared.selfSignedHostNames()),
+            config.dataDir());
+    ownTls.add(own);
+    return own;
   }
 
   private ChannelInitializer<SocketChannel> initializer(ListenerContext context) {
@@ -200,7 +231,7 @@ public final class GatewayServer implements AutoCloseable {
         ChannelPipeline p = ch.pipeline();
         p.addLast(limiter);
         if (context.listener().url().security() == Security.IMPLICIT_TLS) {
-          p.addLast(HandlerNames.TLS, serverTls.newHandler(ch.alloc()));
+          p.addLast(HandlerNames.TLS, context.tls().orElseThrow().newHandler(ch.alloc()));
         }
         p.addLast(HandlerNames.FRAMER, new LineFramer(context.limits().preAuthLineLength()));
         switch (context.listener().url().protocol()) {
@@ -259,6 +290,7 @@ public final class GatewayServer implements AutoCloseable {
     if (serverTls != null) {
       serverTls.close();
     }
+    ownTls.forEach(ServerTls::close);
     reloader.close();
     authenticator.close();
   }
@@ -289,7 +321,8 @@ public final class GatewayServer implements AutoCloseable {
                         Optional.ofNullable(u.tls().ca()),
                         u.tls().verify(),
                         u.tls().pins(),
-                        provider(config.tls()))));
+                        provider(config.tls()),
+                        TlsProfile.valueOf(u.tls().profile().toUpperCase(Locale.ROOT)))));
       }
       map.put(
           u.url().protocol(),
@@ -306,10 +339,19 @@ public final class GatewayServer implements AutoCloseable {
       CertificateSource source =
           new CertificateSource(
               c.cert(), c.key() == null ? c.cert() : c.key(), Optional.ofNullable(c.passphrase()));
-      if (defaultCertificate.isEmpty()) {
+      if (c.names().isEmpty() && defaultCertificate.isEmpty()) {
         defaultCertificate = Optional.of(source);
       }
-      c.serverNames().forEach(name -> sni.put(name, source));
+      c.names().forEach(name -> sni.put(name, source));
+    }
+    if (defaultCertificate.isEmpty() && !tls.certificates().isEmpty()) {
+      TlsConfig.CertificateConfig first = tls.certificates().get(0);
+      defaultCertificate =
+          Optional.of(
+              new CertificateSource(
+                  first.cert(),
+                  first.key() == null ? first.cert() : first.key(),
+                  Optional.ofNullable(first.passphrase())));
     }
     List<String> hostNames = new ArrayList<>(List.of("localhost"));
     hostNames.addAll(tls.hostNames());

@@ -172,6 +172,7 @@ class ImapUpstreamThreatTest {
                     new io.portcullis.gateway.config.UpstreamConfig.UpstreamTlsConfig(
                         GatewayFixture.SHARED_DATA_DIR.resolve("tls").resolve("cert.pem"),
                         true,
+                        null,
                         null)),
                 GatewayFixture.limits(5, Duration.ofSeconds(30), false));
         ImapTestClient c = ImapTestClient.plain(g.address(g.plain))) {
