@@ -31,6 +31,7 @@ public final class ScriptedUpstream implements AutoCloseable {
         .start(
             () -> {
               try (Socket s = server.accept()) {
+                s.setTcpNoDelay(true); // single-byte writes must leave as single segments
                 Socket recording = new RecordingSocket(s, received);
                 script.play(LineClient.of(recording));
                 done.complete(null);
