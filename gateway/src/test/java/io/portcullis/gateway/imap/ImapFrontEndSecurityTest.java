@@ -20,7 +20,10 @@ class ImapFrontEndSecurityTest {
   static void start() throws Exception {
     gateway =
         GatewayFixture.withGreenMail(
-            GatewayFixture.SHARED_DATA_DIR, GatewayFixture.limits(5, Duration.ofSeconds(3), false));
+            GatewayFixture.SHARED_DATA_DIR,
+            // Long enough for STARTTLS and an upstream login on a loaded CI machine, short
+            // enough that the slowloris test sees the deadline within the client read timeout.
+            GatewayFixture.limits(5, Duration.ofSeconds(6), false));
   }
 
   @AfterAll
