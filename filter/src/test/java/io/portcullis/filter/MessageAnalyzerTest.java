@@ -168,7 +168,7 @@ class MessageAnalyzerTest {
 
   @Test
   void zipBombShouldBeADecompressionBombFindingNotAnOutOfMemory() {
-    byte[] bomb = TestMessages.zeroZip("zeros.bin", 10 << 20);
+    byte[] bomb = TestMessages.zeroZip("zeros.bin", 20 << 20);
 
     Verdict v = analyze(attach("bomb.zip", "application/zip", bomb));
 
@@ -279,6 +279,21 @@ class MessageAnalyzerTest {
     Verdict v = analyze(attach("document.html", "text/html", html));
 
     assertThat(v.attachments().get(0).categories()).contains("html-smuggling");
+    assertThat(v.labels()).contains(Label.DANGEROUS_ATTACHMENT);
+  }
+
+  @Test
+  void executableInsideAnHtmlDataUriShouldBeInspectedAsAMember() {
+    String b64 = java.util.Base64.getEncoder().encodeToString(SampleMessages.peStub());
+    byte[] html =
+        bytes(
+            "<a href=\"data:application/octet-stream;base64,"
+                + b64
+                + "\" download=\"x.exe\">open</a>");
+
+    Verdict v = analyze(attach("statement.html", "text/html", html));
+
+    assertThat(v.attachments()).anySatisfy(a -> assertThat(a.categories()).contains("executable"));
     assertThat(v.labels()).contains(Label.DANGEROUS_ATTACHMENT);
   }
 

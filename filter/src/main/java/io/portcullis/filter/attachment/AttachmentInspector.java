@@ -59,6 +59,14 @@ public final class AttachmentInspector {
   }
 
   private static final int SPOOL_MEMORY = 4 << 20;
+
+  /**
+   * Memory an LZMA/LZMA2 decoder may claim (KiB). The dictionary is allocated up front from a size
+   * the archive declares, so this bounds a memory bomb; 7-Zip's ultra preset needs 64 MiB plus
+   * overhead.
+   */
+  private static final int MAX_DECODER_KIB = 128 * 1024;
+
   private static final int DETECT_PREFIX = 64 * 1024;
   private static final MimeTypes TIKA = MimeTypes.getDefaultMimeTypes();
   private static final MediaTypeRegistry REGISTRY = TIKA.getMediaTypeRegistry();
@@ -307,6 +315,21 @@ public final class AttachmentInspector {
             location = location + " (" + why + ")";
           }
         }
+        // Payloads carried inside the page as data: URIs are members like those of an archive.
+        List<byte[]> embedded;
+        try (InputStream in = content.openStream()) {
+          embedded = HtmlSmuggling.dataUris(in);
+        }
+        int n = 0;
+        for (byte[] payload : embedded) {
+          countEntry();
+          String memberName = "data-uri-" + ++n;
+          member(
+              memberName,
+              new java.io.ByteArrayInputStream(payload),
+              location + " > '" + memberName + "'",
+              depth + 1);
+        }
       }
 
       classify(trueType, ext, categories);
@@ -365,6 +388,62 @@ public final class AttachmentInspector {
     }
 
     private String zip(Spool content, String location, int depth, Set<String> categories)
+        throws IOException {
+      try {
+        return zipFile(content, location, depth, categories);
+      } catch (BombException e) {
+        throw e;
+      } catch (IOException e) {
+        // No usable central directory (truncated, spanned, data descriptors): read local headers.
+        return zipStream(content, location, depth, categories);
+      }
+    }
+
+    private String zipStream(Spool content, String location, int depth, Set<String> categories)
+        throws IOException {
+      try (InputStream raw = content.openStream();
+          org.apache.commons.compress.archivers.zip.ZipArchiveInputStream zip =
+              new org.apache.commons.compress.archivers.zip.ZipArchiveInputStream(
+                  raw, "UTF-8", true, true)) {
+        ZipArchiveEntry entry;
+        while ((entry = zip.getNextEntry()) != null) {
+          countEntry();
+          String entryName = entry.getName();
+          String memberLocation = location + " > '" + FileNames.display(entryName) + "'";
+          String unsafe = FileNames.unsafePath(entryName);
+          if (unsafe != null) {
+            finding(
+                "archive-path-traversal",
+                Label.DANGEROUS_ATTACHMENT,
+                0,
+                "member path escapes the extraction directory: " + unsafe,
+                memberLocation);
+          }
+          if (entry.isDirectory()) {
+            continue;
+          }
+          if (entry.getGeneralPurposeBit().usesEncryption()) {
+            categories.add(Categories.ENCRYPTED);
+            nameOnly(entryName, memberLocation);
+            continue;
+          }
+          if (!zip.canReadEntryData(entry)) {
+            finding(
+                "archive-not-inspected",
+                null,
+                1.0,
+                "member uses an unsupported compression method",
+                memberLocation);
+            continue;
+          }
+          member(entryName, nonClosing(zip), memberLocation, depth + 1);
+        }
+      }
+      categories.add(Categories.ARCHIVE);
+      return "application/zip";
+    }
+
+    private String zipFile(Spool content, String location, int depth, Set<String> categories)
         throws IOException {
       List<String> names = new ArrayList<>();
       boolean ooxml = false;
@@ -507,7 +586,7 @@ public final class AttachmentInspector {
       try (SevenZFile sevenZ =
           SevenZFile.builder()
               .setSeekableByteChannel(content.openChannel())
-              .setMaxMemoryLimitKb(64 * 1024)
+              .setMaxMemoryLimitKb(MAX_DECODER_KIB)
               .get()) {
         SevenZArchiveEntry entry;
         while ((entry = sevenZ.getNextEntry()) != null) {
@@ -536,7 +615,7 @@ public final class AttachmentInspector {
       } catch (org.apache.commons.compress.PasswordRequiredException e) {
         categories.add(Categories.ENCRYPTED); // encrypted headers: not even the names are visible
       } catch (org.apache.commons.compress.MemoryLimitException e) {
-        throw new BombException("7z dictionary needs more than 64 MiB");
+        throw new BombException("7z decoder needs more than " + MAX_DECODER_KIB / 1024 + " MiB");
       }
     }
 
@@ -565,10 +644,19 @@ public final class AttachmentInspector {
                 "member path escapes the extraction directory: " + unsafe,
                 memberLocation);
           }
-          if (entry.isDirectory() || !archive.canReadEntryData(entry)) {
+          if (entry.isDirectory()) {
             continue;
           }
-          member(entryName, archive, memberLocation, depth + 1);
+          if (!archive.canReadEntryData(entry)) {
+            finding(
+                "archive-not-inspected",
+                null,
+                1.0,
+                "member uses an unsupported compression method",
+                memberLocation);
+            continue;
+          }
+          member(entryName, nonClosing(archive), memberLocation, depth + 1);
         }
       } catch (org.apache.commons.compress.archivers.ArchiveException e) {
         throw new IOException(e.getMessage(), e);
@@ -593,13 +681,23 @@ public final class AttachmentInspector {
                         .setDecompressConcatenated(true)
                         .get();
                 case "application/x-bzip2" -> new BZip2CompressorInputStream(raw, true);
-                default -> new XZCompressorInputStream(raw, true, 64 * 1024);
+                default -> new XZCompressorInputStream(raw, true, MAX_DECODER_KIB);
               }) {
         member(inner, in, location + " > '" + FileNames.display(inner) + "'", depth + 1);
       } catch (org.apache.commons.compress.MemoryLimitException e) {
-        throw new BombException("xz dictionary needs more than 64 MiB");
+        throw new BombException("xz decoder needs more than " + MAX_DECODER_KIB / 1024 + " MiB");
       }
     }
+  }
+
+  /** A view of an archive stream positioned at a member; closing it leaves the archive open. */
+  private static InputStream nonClosing(InputStream archive) {
+    return new java.io.FilterInputStream(archive) {
+      @Override
+      public void close() {
+        // The archive owns the stream.
+      }
+    };
   }
 
   /** The current 7z entry as a stream (7z is read sequentially; random access would re-decode). */
@@ -647,8 +745,7 @@ public final class AttachmentInspector {
         EXECUTABLE_TYPES.contains(trueType)
             || DISK_IMAGE_TYPES.contains(trueType)
             || categories.contains(Categories.MACRO_DOCUMENT) && !trueType.contains("macroenabled")
-            || categories.contains(Categories.ARCHIVE)
-            || trueType.equals("text/html");
+            || trueType.equals("text/html") && !nameType.equals("text/plain");
     if (!dangerousContent) {
       return null;
     }

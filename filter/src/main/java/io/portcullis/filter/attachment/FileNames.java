@@ -27,12 +27,10 @@ final class FileNames {
           "drv",
           "xll",
           "elf",
-          "bin",
           "run",
           "appimage",
           "deb",
           "rpm",
-          "dmg",
           "pkg");
   static final Set<String> SCRIPT_EXT =
       Set.of(
