@@ -386,6 +386,30 @@ class MessageAnalyzerTest {
   }
 
   @Test
+  void regexDenialOfServiceInputsShouldBeAnalysedInBoundedTime() {
+    String html =
+        "<script>".repeat(50_000)
+            + "<a x".repeat(50_000)
+            + "<".repeat(200_000)
+            + "<!--".repeat(50_000);
+    String msg =
+        "From: "
+            + "a".repeat(500_000)
+            + "\r\nSubject: "
+            + "1".repeat(500_000)
+            + "x\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: text/html\r\n\r\n"
+            + html
+            + "\r\n";
+
+    Verdict v =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            Duration.ofSeconds(20), () -> analyze(bytes(msg)));
+
+    assertThat(v.sha256()).hasSize(64);
+  }
+
+  @Test
   void randomBytesShouldNeverThrow() {
     byte[] junk = new byte[200_000];
     new Random(42).nextBytes(junk);

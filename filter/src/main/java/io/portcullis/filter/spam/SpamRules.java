@@ -125,8 +125,8 @@ public final class SpamRules {
           "within 24 hours");
 
   private static final Pattern ADDR =
-      Pattern.compile("([^\\s<>\"(),;:@]+)@([A-Za-z0-9.-]+\\.[A-Za-z]{2,})");
-  private static final Pattern FROM_DIGITS = Pattern.compile("[A-Za-z][A-Za-z._-]*\\d{3,}@");
+      Pattern.compile("([^\\s<>\"(),;:@]{1,64})@([A-Za-z0-9.-]{1,253}\\.[A-Za-z]{2,63})");
+  private static final Pattern FROM_DIGITS = Pattern.compile("[A-Za-z][A-Za-z._-]{0,64}\\d{3,12}@");
   private static final int MAX_HOPS = 30;
   private static final Pattern SUBJECT_PADDING = Pattern.compile("(\\s{5,}\\S{1,20}|\\d{6,})\\s*$");
 
@@ -376,7 +376,8 @@ public final class SpamRules {
       if (letters >= 10 && subject.equals(subject.toUpperCase(Locale.ROOT))) {
         out.add(finding("subject-all-caps", "subject is all capitals", "header Subject"));
       }
-      if (SUBJECT_PADDING.matcher(subject).find()) {
+      // Only the end matters, and a bounded tail keeps the pattern linear on a megabyte subject.
+      if (SUBJECT_PADDING.matcher(subject.substring(Math.max(0, subject.length() - 100))).find()) {
         out.add(
             finding(
                 "subject-padding",
