@@ -282,6 +282,15 @@ public final class AttachmentInspector {
           if (facts.trueType().equals("application/x-msi")) {
             categories.add(Categories.EXECUTABLE);
           }
+          // Files embedded as OLE Package objects are members, like those of an archive.
+          for (OleInspector.Embedded e : facts.embedded()) {
+            countEntry();
+            member(
+                e.name(),
+                new java.io.ByteArrayInputStream(e.data()),
+                location + " > '" + FileNames.display(e.name()) + "'",
+                depth + 1);
+          }
         }
       } else if (magic.equals("application/x-7z-compressed")) {
         categories.add(Categories.ARCHIVE);
