@@ -391,21 +391,32 @@ class MessageAnalyzerTest {
         "<script>".repeat(50_000)
             + "<a x".repeat(50_000)
             + "<".repeat(200_000)
-            + "<!--".repeat(50_000);
+            + "<!--".repeat(50_000)
+            + "<a href=x>"
+            + "a.".repeat(100_000)
+            + "</a> x@"
+            + "a.".repeat(100_000)
+            + " data:x"
+            + ";a".repeat(100_000);
     String msg =
         "From: "
             + "a".repeat(500_000)
             + "\r\nSubject: "
             + "1".repeat(500_000)
-            + "x\r\nMIME-Version: 1.0\r\n"
-            + "Content-Type: text/html\r\n\r\n"
+            + "x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+            + "--b\r\nContent-Type: text/html\r\n\r\n"
             + html
-            + "\r\n";
+            + "\r\n--b\r\nContent-Type: text/html\r\nContent-Disposition: attachment; filename=\"a"
+            + " ".repeat(300_000)
+            + "x.pdf.exe\"\r\n\r\n"
+            + html
+            + "\r\n--b--\r\n";
 
     Verdict v =
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
             Duration.ofSeconds(20), () -> analyze(bytes(msg)));
 
+    assertThat(v.labels()).doesNotContain(Label.SCAN_ERROR);
     assertThat(v.sha256()).hasSize(64);
   }
 

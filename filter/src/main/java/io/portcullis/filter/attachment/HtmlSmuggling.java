@@ -45,7 +45,7 @@ final class HtmlSmuggling {
 
   private static final java.util.regex.Pattern DATA_URI =
       java.util.regex.Pattern.compile(
-          "(?i)data:[a-z0-9.+/-]{0,100}(?:;[a-z0-9=._-]{0,50})*;base64,([A-Za-z0-9+/=\\s]{64,})");
+          "(?i)data:[a-z0-9.+/-]{0,100}(?:;[a-z0-9=._-]{0,50}){0,8};base64,([A-Za-z0-9+/=\\s]{64,})");
   private static final int MAX_DATA_URIS = 20;
 
   /**

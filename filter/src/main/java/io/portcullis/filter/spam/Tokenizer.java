@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 public final class Tokenizer {
 
   private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}$€£'!-]+");
-  private static final Pattern EMAIL = Pattern.compile("([\\w.+-]{1,64})@([\\w-]+(?:\\.[\\w-]+)+)");
+  private static final Pattern EMAIL =
+      Pattern.compile("([\\w.+-]{1,64})@([\\w-]{1,63}(?:\\.[\\w-]{1,63}){1,8})");
   private static final Pattern IP =
       Pattern.compile("\\b(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\b");
   private static final int MAX_TOKENS = 20_000;
