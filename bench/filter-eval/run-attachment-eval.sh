@@ -15,6 +15,6 @@ if [ $# -eq 0 ]; then
     set -- "$@" "$m2/org/apache/tika/tika-parser-$m-module/$tika/tika-parser-$m-module-$tika-tests.jar"
   done
 fi
-./mvnw -q -B -pl filter -am install -DskipTests -Dspotless.check.skip=true
+./mvnw -q -B -pl filter -am compile
 ./mvnw -q -B -pl filter dependency:build-classpath -Dmdep.outputFile=target/filter-eval-classpath.txt
 java -Xmx1g -cp "filter/target/classes:$(cat filter/target/filter-eval-classpath.txt)" "$here/AttachmentEval.java" "$@"

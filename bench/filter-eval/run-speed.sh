@@ -4,6 +4,6 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cd "$repo"
-./mvnw -q -B -pl filter -am install -DskipTests -Dspotless.check.skip=true
+./mvnw -q -B -pl filter -am compile
 ./mvnw -q -B -pl filter dependency:build-classpath -Dmdep.outputFile=target/filter-eval-classpath.txt
 java -Xmx1g -cp "filter/target/classes:$(cat filter/target/filter-eval-classpath.txt)" "$here/Speed.java" "$@"
