@@ -32,6 +32,8 @@ public class SpamEval {
     String sets = System.getenv().getOrDefault("SETS", "spam-2,easy-ham-2,hard-ham-1");
     for (String set : sets.split(",")) {
       int[] n = {0, 0};
+      double[] thresholds = {3.0, 4.0, 4.5, 5.0, 6.0};
+      int[] above = new int[thresholds.length];
       Map<String, Integer> rules = new TreeMap<>();
       var mx = java.lang.management.ManagementFactory.getThreadMXBean();
       long start = mx.getCurrentThreadCpuTime();
@@ -45,10 +47,20 @@ public class SpamEval {
           }
         }
         v.findings().forEach(f -> rules.merge(f.rule(), 1, Integer::sum));
+        for (int i = 0; i < thresholds.length; i++) {
+          if (v.score() >= thresholds[i]) {
+            above[i]++;
+          }
+        }
       });
       double ms = (mx.getCurrentThreadCpuTime() - start) / 1e6 / n[0];
       System.out.printf("%-11s %5d messages, %5d labelled spam = %6.2f %%  (%.2f ms CPU/message incl. reading)%n", set, n[0], n[1], 100.0 * n[1] / n[0], ms);
       System.out.println("            rules fired: " + rules);
+      StringBuilder sweep = new StringBuilder("            score >= ");
+      for (int i = 0; i < thresholds.length; i++) {
+        sweep.append(String.format("%.1f: %.2f %%  ", thresholds[i], 100.0 * above[i] / n[0]));
+      }
+      System.out.println(sweep);
     }
   }
 }

@@ -17,6 +17,6 @@ if [ -z "$corpus" ]; then
   corpus="$work/package/data"
 fi
 shift 2>/dev/null || true
-./mvnw -q -B -pl filter -am install -DskipTests -Dspotless.check.skip=true
+./mvnw -q -B -pl filter -am compile
 ./mvnw -q -B -pl filter dependency:build-classpath -Dmdep.outputFile=target/filter-eval-classpath.txt
 java -Xmx2g -cp "filter/target/classes:$(cat filter/target/filter-eval-classpath.txt)" "$here/SpamEval.java" "$corpus" "$@"

@@ -123,7 +123,9 @@ public final class MessageAnalyzer {
         }
         return verdict;
       }
-    } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
+    } catch (IOException | NoSuchAlgorithmException | RuntimeException | StackOverflowError e) {
+      // A stack overflow (deep recursion in a library on crafted input) is a scan error, not a
+      // crash.
       Finding f =
           new Finding(
               "analyzer-error",

@@ -47,7 +47,9 @@ public final class MessageRewriter {
    * Writes the rewritten message to {@code out}. Reads {@code original} to its end; closes neither.
    *
    * @param quarantineId where the original is kept, named in notices (the original's SHA-256)
-   * @throws IOException if reading or writing fails, or a header block exceeds 10 MiB
+   * @throws IOException if reading or writing fails, a header block exceeds 10 MiB, or a part that
+   *     had to be stripped was not found (the output is then incomplete and must be discarded;
+   *     replace the message instead)
    */
   public void rewrite(
       InputStream original,
@@ -83,6 +85,11 @@ public final class MessageRewriter {
       return;
     }
     run.entity("", Kind.ROOT, List.of());
+    Set<String> missed = new LinkedHashSet<>(targets);
+    missed.removeIf(run::covered);
+    if (!missed.isEmpty()) {
+      throw new IOException("parts to strip not found: " + missed);
+    }
   }
 
   private enum Kind {
@@ -110,6 +117,17 @@ public final class MessageRewriter {
     final Set<String> targets;
     final String quarantineId;
     String eol;
+    final Set<String> stripped = new LinkedHashSet<>();
+
+    /** Whether a target was removed, itself or with an enclosing part or message. */
+    boolean covered(String target) {
+      for (String p : stripped) {
+        if (p.isEmpty() || target.equals(p) || target.startsWith(p + ".")) {
+          return true;
+        }
+      }
+      return false;
+    }
 
     Run(
         LineReader reader,
@@ -136,11 +154,13 @@ public final class MessageRewriter {
       if (kind == Kind.ROOT) {
         if (!multipart && targets.contains("1")) {
           replaceAll(header, "the message itself is the attachment '" + header.fileName() + "'");
+          stripped.add("");
           return null;
         }
         writeRootHeader(header);
       } else if (kind == Kind.PART && shouldStrip(path, header)) {
         writeNotice(path, header);
+        stripped.add(path);
         return skipUntil(boundaries);
       } else {
         writeLines(header.lines());

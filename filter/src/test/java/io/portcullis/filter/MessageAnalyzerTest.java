@@ -168,7 +168,7 @@ class MessageAnalyzerTest {
 
   @Test
   void zipBombShouldBeADecompressionBombFindingNotAnOutOfMemory() {
-    byte[] bomb = TestMessages.zeroZip("zeros.bin", 10 << 20);
+    byte[] bomb = TestMessages.zeroZip("zeros.bin", 20 << 20);
 
     Verdict v = analyze(attach("bomb.zip", "application/zip", bomb));
 
@@ -283,6 +283,21 @@ class MessageAnalyzerTest {
   }
 
   @Test
+  void executableInsideAnHtmlDataUriShouldBeInspectedAsAMember() {
+    String b64 = java.util.Base64.getEncoder().encodeToString(SampleMessages.peStub());
+    byte[] html =
+        bytes(
+            "<a href=\"data:application/octet-stream;base64,"
+                + b64
+                + "\" download=\"x.exe\">open</a>");
+
+    Verdict v = analyze(attach("statement.html", "text/html", html));
+
+    assertThat(v.attachments()).anySatisfy(a -> assertThat(a.categories()).contains("executable"));
+    assertThat(v.labels()).contains(Label.DANGEROUS_ATTACHMENT);
+  }
+
+  @Test
   void rightToLeftOverrideInAnRfc2231NameShouldBeDeceptive() {
     String msg =
         "From: a@example.org\r\nTo: b@example.org\r\nSubject: t\r\nDate: Tue, 24 Nov 2026 09:00:00 +0000\r\nMessage-ID: <x@example.org>\r\n"
@@ -368,6 +383,41 @@ class MessageAnalyzerTest {
 
     assertThat(v.labels()).contains(Label.MALFORMED);
     assertThat(v.findings()).extracting(Finding::rule).contains("mime-too-complex");
+  }
+
+  @Test
+  void regexDenialOfServiceInputsShouldBeAnalysedInBoundedTime() {
+    String html =
+        "<script>".repeat(50_000)
+            + "<a x".repeat(50_000)
+            + "<".repeat(200_000)
+            + "<!--".repeat(50_000)
+            + "<a href=x>"
+            + "a.".repeat(100_000)
+            + "</a> x@"
+            + "a.".repeat(100_000)
+            + " data:x"
+            + ";a".repeat(100_000);
+    String msg =
+        "From: "
+            + "a".repeat(500_000)
+            + "\r\nSubject: "
+            + "1".repeat(500_000)
+            + "x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+            + "--b\r\nContent-Type: text/html\r\n\r\n"
+            + html
+            + "\r\n--b\r\nContent-Type: text/html\r\nContent-Disposition: attachment; filename=\"a"
+            + " ".repeat(300_000)
+            + "x.pdf.exe\"\r\n\r\n"
+            + html
+            + "\r\n--b--\r\n";
+
+    Verdict v =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            Duration.ofSeconds(20), () -> analyze(bytes(msg)));
+
+    assertThat(v.labels()).doesNotContain(Label.SCAN_ERROR);
+    assertThat(v.sha256()).hasSize(64);
   }
 
   @Test

@@ -148,6 +148,26 @@ class MessageRewriterTest {
   }
 
   @Test
+  void aPartToStripThatIsNotFoundShouldFailRatherThanPassTheAttachment() {
+    byte[] original = SampleMessages.executableInZip();
+    Verdict v = analyze(original);
+    Verdict wrongPart =
+        new Verdict(
+            v.score(),
+            v.labels(),
+            List.of(
+                new Finding(
+                    "attachment-executable", Label.DANGEROUS_ATTACHMENT, 0, "x", "part 7", "7")),
+            v.attachments(),
+            v.sha256());
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> rewrite(original, wrongPart, List.of(new Action.Strip(Set.of()))))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("[7]");
+  }
+
+  @Test
   void stripInsideAForwardedMessageShouldReplaceThatInnerPart() throws IOException {
     byte[] inner = SampleMessages.executableInZip();
     String outer =

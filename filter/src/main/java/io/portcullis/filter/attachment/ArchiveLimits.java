@@ -27,6 +27,6 @@ public record ArchiveLimits(
 
   /** The limits THREATS.md starts from. */
   public static ArchiveLimits defaults() {
-    return new ArchiveLimits(10, 10_000, 400L << 20, 100, 1L << 20);
+    return new ArchiveLimits(10, 10_000, 400L << 20, 100, 10L << 20);
   }
 }

@@ -59,7 +59,23 @@ public final class AttachmentInspector {
   }
 
   private static final int SPOOL_MEMORY = 4 << 20;
-  private static final int DETECT_PREFIX = 64 * 1024;
+
+  /**
+   * Memory an LZMA/LZMA2 decoder may claim (KiB). The dictionary is allocated up front from a size
+   * the archive declares, so this bounds a memory bomb; 7-Zip's ultra preset needs 64 MiB plus
+   * overhead.
+   */
+  private static final int MAX_DECODER_KIB = 128 * 1024;
+
+  /**
+   * Bytes Tika's magic sees: every signature that matters sits in the first few KiB, and magic
+   * evaluation over a longer prefix dominated the cost of scanning text members.
+   */
+  private static final int DETECT_PREFIX = 8 * 1024;
+
+  /** ISO 9660 volume descriptors ("CD001") sit at 32769, 34817 or 36865 (ECMA-119 §8). */
+  private static final int[] ISO9660_OFFSETS = {0x8001, 0x8801, 0x9001};
+
   private static final MimeTypes TIKA = MimeTypes.getDefaultMimeTypes();
   private static final MediaTypeRegistry REGISTRY = TIKA.getMediaTypeRegistry();
   private static final MediaType ZIP = MediaType.application("zip");
@@ -229,6 +245,11 @@ public final class AttachmentInspector {
         prefix = in.readAllBytes();
       }
       String magic = base(TIKA.detect(new java.io.ByteArrayInputStream(prefix), new Metadata()));
+      if (magic.equals("application/octet-stream")
+          && content.size() > ISO9660_OFFSETS[0] + 5
+          && iso9660(content)) {
+        magic = "application/x-iso9660-image";
+      }
       Metadata byName = new Metadata();
       byName.set(TikaCoreProperties.RESOURCE_NAME_KEY, FileNames.baseName(name));
       String nameType =
@@ -260,6 +281,15 @@ public final class AttachmentInspector {
           }
           if (facts.trueType().equals("application/x-msi")) {
             categories.add(Categories.EXECUTABLE);
+          }
+          // Files embedded as OLE Package objects are members, like those of an archive.
+          for (OleInspector.Embedded e : facts.embedded()) {
+            countEntry();
+            member(
+                e.name(),
+                new java.io.ByteArrayInputStream(e.data()),
+                location + " > '" + FileNames.display(e.name()) + "'",
+                depth + 1);
           }
         }
       } else if (magic.equals("application/x-7z-compressed")) {
@@ -306,6 +336,21 @@ public final class AttachmentInspector {
             categories.add(Categories.HTML_SMUGGLING);
             location = location + " (" + why + ")";
           }
+        }
+        // Payloads carried inside the page as data: URIs are members like those of an archive.
+        List<byte[]> embedded;
+        try (InputStream in = content.openStream()) {
+          embedded = HtmlSmuggling.dataUris(in);
+        }
+        int n = 0;
+        for (byte[] payload : embedded) {
+          countEntry();
+          String memberName = "data-uri-" + ++n;
+          member(
+              memberName,
+              new java.io.ByteArrayInputStream(payload),
+              location + " > '" + memberName + "'",
+              depth + 1);
         }
       }
 
@@ -365,6 +410,62 @@ public final class AttachmentInspector {
     }
 
     private String zip(Spool content, String location, int depth, Set<String> categories)
+        throws IOException {
+      try {
+        return zipFile(content, location, depth, categories);
+      } catch (BombException e) {
+        throw e;
+      } catch (IOException e) {
+        // No usable central directory (truncated, spanned, data descriptors): read local headers.
+        return zipStream(content, location, depth, categories);
+      }
+    }
+
+    private String zipStream(Spool content, String location, int depth, Set<String> categories)
+        throws IOException {
+      try (InputStream raw = content.openStream();
+          org.apache.commons.compress.archivers.zip.ZipArchiveInputStream zip =
+              new org.apache.commons.compress.archivers.zip.ZipArchiveInputStream(
+                  raw, "UTF-8", true, true)) {
+        ZipArchiveEntry entry;
+        while ((entry = zip.getNextEntry()) != null) {
+          countEntry();
+          String entryName = entry.getName();
+          String memberLocation = location + " > '" + FileNames.display(entryName) + "'";
+          String unsafe = FileNames.unsafePath(entryName);
+          if (unsafe != null) {
+            finding(
+                "archive-path-traversal",
+                Label.DANGEROUS_ATTACHMENT,
+                0,
+                "member path escapes the extraction directory: " + unsafe,
+                memberLocation);
+          }
+          if (entry.isDirectory()) {
+            continue;
+          }
+          if (entry.getGeneralPurposeBit().usesEncryption()) {
+            categories.add(Categories.ENCRYPTED);
+            nameOnly(entryName, memberLocation);
+            continue;
+          }
+          if (!zip.canReadEntryData(entry)) {
+            finding(
+                "archive-not-inspected",
+                null,
+                1.0,
+                "member uses an unsupported compression method",
+                memberLocation);
+            continue;
+          }
+          member(entryName, nonClosing(zip), memberLocation, depth + 1);
+        }
+      }
+      categories.add(Categories.ARCHIVE);
+      return "application/zip";
+    }
+
+    private String zipFile(Spool content, String location, int depth, Set<String> categories)
         throws IOException {
       List<String> names = new ArrayList<>();
       boolean ooxml = false;
@@ -507,7 +608,7 @@ public final class AttachmentInspector {
       try (SevenZFile sevenZ =
           SevenZFile.builder()
               .setSeekableByteChannel(content.openChannel())
-              .setMaxMemoryLimitKb(64 * 1024)
+              .setMaxMemoryLimitKb(MAX_DECODER_KIB)
               .get()) {
         SevenZArchiveEntry entry;
         while ((entry = sevenZ.getNextEntry()) != null) {
@@ -536,7 +637,7 @@ public final class AttachmentInspector {
       } catch (org.apache.commons.compress.PasswordRequiredException e) {
         categories.add(Categories.ENCRYPTED); // encrypted headers: not even the names are visible
       } catch (org.apache.commons.compress.MemoryLimitException e) {
-        throw new BombException("7z dictionary needs more than 64 MiB");
+        throw new BombException("7z decoder needs more than " + MAX_DECODER_KIB / 1024 + " MiB");
       }
     }
 
@@ -565,10 +666,19 @@ public final class AttachmentInspector {
                 "member path escapes the extraction directory: " + unsafe,
                 memberLocation);
           }
-          if (entry.isDirectory() || !archive.canReadEntryData(entry)) {
+          if (entry.isDirectory()) {
             continue;
           }
-          member(entryName, archive, memberLocation, depth + 1);
+          if (!archive.canReadEntryData(entry)) {
+            finding(
+                "archive-not-inspected",
+                null,
+                1.0,
+                "member uses an unsupported compression method",
+                memberLocation);
+            continue;
+          }
+          member(entryName, nonClosing(archive), memberLocation, depth + 1);
         }
       } catch (org.apache.commons.compress.archivers.ArchiveException e) {
         throw new IOException(e.getMessage(), e);
@@ -593,13 +703,23 @@ public final class AttachmentInspector {
                         .setDecompressConcatenated(true)
                         .get();
                 case "application/x-bzip2" -> new BZip2CompressorInputStream(raw, true);
-                default -> new XZCompressorInputStream(raw, true, 64 * 1024);
+                default -> new XZCompressorInputStream(raw, true, MAX_DECODER_KIB);
               }) {
         member(inner, in, location + " > '" + FileNames.display(inner) + "'", depth + 1);
       } catch (org.apache.commons.compress.MemoryLimitException e) {
-        throw new BombException("xz dictionary needs more than 64 MiB");
+        throw new BombException("xz decoder needs more than " + MAX_DECODER_KIB / 1024 + " MiB");
       }
     }
+  }
+
+  /** A view of an archive stream positioned at a member; closing it leaves the archive open. */
+  private static InputStream nonClosing(InputStream archive) {
+    return new java.io.FilterInputStream(archive) {
+      @Override
+      public void close() {
+        // The archive owns the stream.
+      }
+    };
   }
 
   /** The current 7z entry as a stream (7z is read sequentially; random access would re-decode). */
@@ -647,8 +767,7 @@ public final class AttachmentInspector {
         EXECUTABLE_TYPES.contains(trueType)
             || DISK_IMAGE_TYPES.contains(trueType)
             || categories.contains(Categories.MACRO_DOCUMENT) && !trueType.contains("macroenabled")
-            || categories.contains(Categories.ARCHIVE)
-            || trueType.equals("text/html");
+            || trueType.equals("text/html") && !nameType.equals("text/plain");
     if (!dangerousContent) {
       return null;
     }
@@ -686,6 +805,24 @@ public final class AttachmentInspector {
 
   private static String base(MediaType type) {
     return type.getBaseType().toString().toLowerCase(Locale.ROOT);
+  }
+
+  private static boolean iso9660(Spool content) throws IOException {
+    byte[] head;
+    try (InputStream in = content.openPrefix(ISO9660_OFFSETS[2] + 6)) {
+      head = in.readAllBytes();
+    }
+    for (int off : ISO9660_OFFSETS) {
+      if (head.length >= off + 5
+          && head[off] == 'C'
+          && head[off + 1] == 'D'
+          && head[off + 2] == '0'
+          && head[off + 3] == '0'
+          && head[off + 4] == '1') {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean startsWith(byte[] data, byte[] prefix) {

@@ -27,12 +27,10 @@ final class FileNames {
           "drv",
           "xll",
           "elf",
-          "bin",
           "run",
           "appimage",
           "deb",
           "rpm",
-          "dmg",
           "pkg");
   static final Set<String> SCRIPT_EXT =
       Set.of(
@@ -109,7 +107,9 @@ final class FileNames {
     if (dangerous && DOCUMENT_EXT.contains(previous)) {
       return "'." + previous + "' shown before the real extension '." + last + "'";
     }
-    if (dangerous && pieces[pieces.length - 2].matches(".*(\\s{3,}|_{5,})$")) {
+    String before = pieces[pieces.length - 2];
+    String tail = before.substring(Math.max(0, before.length() - 16)); // bounded: names can be huge
+    if (dangerous && (tail.endsWith("   ") || tail.endsWith("_____"))) {
       return "padding before the real extension '." + last + "'";
     }
     return null;

@@ -43,6 +43,29 @@ final class HtmlSmuggling {
     return null;
   }
 
+  private static final java.util.regex.Pattern DATA_URI =
+      java.util.regex.Pattern.compile(
+          "(?i)data:[a-z0-9.+/-]{0,100}(?:;[a-z0-9=._-]{0,50}){0,8};base64,([A-Za-z0-9+/=\\s]{64,})");
+  private static final int MAX_DATA_URIS = 20;
+
+  /**
+   * Base64 payloads of {@code data:} URIs (even small ones: an executable stub fits in a few
+   * hundred bytes), decoded.
+   */
+  static java.util.List<byte[]> dataUris(InputStream in) throws IOException {
+    String html = new String(in.readNBytes(MAX_SCAN), StandardCharsets.ISO_8859_1);
+    java.util.List<byte[]> out = new java.util.ArrayList<>();
+    java.util.regex.Matcher m = DATA_URI.matcher(html);
+    while (m.find() && out.size() < MAX_DATA_URIS) {
+      try {
+        out.add(java.util.Base64.getMimeDecoder().decode(m.group(1)));
+      } catch (IllegalArgumentException e) {
+        // Not valid base64: nothing to inspect.
+      }
+    }
+    return out;
+  }
+
   private static int longestBase64Run(byte[] b) {
     int best = 0;
     int run = 0;

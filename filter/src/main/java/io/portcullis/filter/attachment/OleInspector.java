@@ -20,7 +20,18 @@ import java.util.Set;
 final class OleInspector {
 
   /** What the directory revealed. */
-  record OleFacts(String trueType, boolean macros, boolean encrypted, Set<String> names) {}
+  record OleFacts(
+      String trueType,
+      boolean macros,
+      boolean encrypted,
+      Set<String> names,
+      List<Embedded> embedded) {}
+
+  /** A file carried in an OLE Package object ({@code \u0001Ole10Native} stream). */
+  record Embedded(String name, byte[] data) {}
+
+  private static final int MAX_EMBEDDED = 20;
+  private static final int MAX_EMBEDDED_BYTES = 32 << 20;
 
   private static final long SIGNATURE = 0xE11AB1A1E011CFD0L;
   private static final int MAX_SECTORS = 1 << 20;
@@ -89,6 +100,9 @@ final class OleInspector {
     }
 
     Set<String> names = new HashSet<>();
+    List<long[]> nativeStreams = new ArrayList<>(); // {start sector, size}
+    int rootStart = -1;
+    long rootSize = 0;
     byte[] rootClsid = null;
     int wordStart = -1;
     int workbookStart = -1;
@@ -121,6 +135,13 @@ final class OleInspector {
         }
         int start = dir.getInt(off + 0x74);
         long size = dir.getInt(off + 0x78) & 0xFFFFFFFFL;
+        if (type == 5) {
+          rootStart = start;
+          rootSize = size;
+        }
+        if (type == 2 && name.equals("\u0001Ole10Native") && nativeStreams.size() < MAX_EMBEDDED) {
+          nativeStreams.add(new long[] {start, size});
+        }
         if (type == 2 && name.equals("WordDocument") && size >= 4096) {
           wordStart = start;
         }
@@ -177,7 +198,142 @@ final class OleInspector {
     for (String n : names) {
       lowered.add(n.toLowerCase(Locale.ROOT));
     }
-    return new OleFacts(type, macros, encrypted, Set.copyOf(lowered));
+    List<Embedded> embedded = new ArrayList<>();
+    int miniCutoff = header.getInt(0x38);
+    int firstMiniFat = header.getInt(0x3C);
+    for (long[] stream : nativeStreams) {
+      if (stream[1] <= 6 || stream[1] > MAX_EMBEDDED_BYTES) {
+        continue;
+      }
+      byte[] data =
+          stream[1] < miniCutoff
+              ? miniStream(
+                  ch,
+                  fat,
+                  sectorSize,
+                  firstMiniFat,
+                  rootStart,
+                  rootSize,
+                  (int) stream[0],
+                  (int) stream[1])
+              : chain(ch, fat, sectorSize, (int) stream[0], (int) stream[1]);
+      Embedded e = ole10Native(data);
+      if (e != null) {
+        embedded.add(e);
+      }
+    }
+    return new OleFacts(type, macros, encrypted, Set.copyOf(lowered), List.copyOf(embedded));
+  }
+
+  /** Reads {@code size} bytes of a stream stored in regular sectors, following the FAT. */
+  private static byte[] chain(
+      SeekableByteChannel ch, int[] fat, int sectorSize, int start, int size) throws IOException {
+    byte[] out = new byte[size];
+    int sector = start;
+    int done = 0;
+    int steps = 0;
+    while (done < size) {
+      if (sector < 0 || sector >= fat.length || ++steps > MAX_SECTORS) {
+        throw new IOException("OLE2 stream chain broken or looping");
+      }
+      int n = Math.min(sectorSize, size - done);
+      read(ch, sectorOffset(sector, sectorSize), sectorSize).get(0, out, done, n);
+      done += n;
+      sector = fat[sector];
+    }
+    return out;
+  }
+
+  /** Reads a small stream from the mini stream (64-byte sectors inside the root entry's stream). */
+  private static byte[] miniStream(
+      SeekableByteChannel ch,
+      int[] fat,
+      int sectorSize,
+      int firstMiniFat,
+      int rootStart,
+      long rootSize,
+      int start,
+      int size)
+      throws IOException {
+    if (rootStart < 0 || rootSize <= 0 || rootSize > MAX_EMBEDDED_BYTES * 4L) {
+      throw new IOException("OLE2 mini stream missing");
+    }
+    byte[] container = chain(ch, fat, sectorSize, rootStart, (int) rootSize);
+    // The mini FAT is itself a regular stream; read enough of it to cover the chain.
+    int miniFatBytes = (int) Math.min(MAX_SECTORS * 4L, ((rootSize + 63) / 64) * 4 + sectorSize);
+    miniFatBytes -= miniFatBytes % sectorSize;
+    byte[] miniFatRaw = chainLenient(ch, fat, sectorSize, firstMiniFat, miniFatBytes);
+    ByteBuffer miniFat = ByteBuffer.wrap(miniFatRaw).order(ByteOrder.LITTLE_ENDIAN);
+    byte[] out = new byte[size];
+    int sector = start;
+    int done = 0;
+    int steps = 0;
+    while (done < size) {
+      long offset = (long) sector * 64;
+      if (sector < 0 || offset + 64 > container.length || ++steps > MAX_SECTORS) {
+        throw new IOException("OLE2 mini stream chain broken or looping");
+      }
+      int n = Math.min(64, size - done);
+      System.arraycopy(container, (int) offset, out, done, n);
+      done += n;
+      sector = (sector * 4 + 4 <= miniFatRaw.length) ? miniFat.getInt(sector * 4) : -1;
+    }
+    return out;
+  }
+
+  /** Like {@link #chain} but stops quietly at the end of the chain. */
+  private static byte[] chainLenient(
+      SeekableByteChannel ch, int[] fat, int sectorSize, int start, int max) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int sector = start;
+    int steps = 0;
+    while (sector >= 0 && sector < fat.length && out.size() < max && ++steps <= MAX_SECTORS) {
+      ByteBuffer b = read(ch, sectorOffset(sector, sectorSize), sectorSize);
+      out.write(b.array(), 0, sectorSize);
+      sector = fat[sector];
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Parses an OLE Package ([MS-OLEDS] Ole10Native): size, flags, label, file name, flags, command,
+   * then the embedded file. Returns the file with its original name, or null if malformed.
+   */
+  static Embedded ole10Native(byte[] d) {
+    ByteBuffer b = ByteBuffer.wrap(d).order(ByteOrder.LITTLE_ENDIAN);
+    try {
+      b.position(4 + 2);
+      String label = cString(b);
+      String fileName = cString(b);
+      b.position(b.position() + 4); // flags and an unknown word
+      int commandLength = b.getInt();
+      if (commandLength < 0 || commandLength > b.remaining()) {
+        return new Embedded(label.isEmpty() ? fileName : label, new byte[0]);
+      }
+      b.position(b.position() + commandLength);
+      int dataSize = b.getInt();
+      if (dataSize < 0 || dataSize > b.remaining()) {
+        return new Embedded(label.isEmpty() ? fileName : label, new byte[0]);
+      }
+      byte[] data = new byte[dataSize];
+      b.get(data);
+      String name = label.isEmpty() ? FileNames.baseName(fileName) : label;
+      return new Embedded(name, data);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static String cString(ByteBuffer b) {
+    StringBuilder sb = new StringBuilder();
+    while (b.hasRemaining() && sb.length() < 1024) {
+      byte c = b.get();
+      if (c == 0) {
+        break;
+      }
+      sb.append((char) (c & 0xFF));
+    }
+    return sb.toString();
   }
 
   private static long sectorOffset(int sector, int sectorSize) {

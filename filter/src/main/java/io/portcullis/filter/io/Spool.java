@@ -50,10 +50,14 @@ public final class Spool extends OutputStream {
     if (fileOut == null && count + len > memoryLimit) {
       if (!Files.isDirectory(dir)) {
         // createDirectory (not createDirectories): fails if someone else made the path first.
-        Files.createDirectory(
-            dir,
-            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        try {
+          Files.createDirectory(
+              dir,
+              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                  java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+          Files.createDirectory(dir); // not a POSIX file system: rely on the parent's permissions
+        }
       }
       file = Files.createTempFile(dir, "spool", ".bin");
       fileOut = Files.newOutputStream(file, StandardOpenOption.WRITE);

@@ -14,16 +14,15 @@ final class Html {
 
   record Link(String href, String text) {}
 
-  private static final Pattern SCRIPT_STYLE =
-      Pattern.compile("(?is)<(script|style)\\b[^>]*>.*?</\\1\\s*>");
-  private static final Pattern COMMENT = Pattern.compile("(?s)<!--.*?-->");
-  private static final Pattern ANCHOR =
-      Pattern.compile("(?is)<a\\b([^>]{0,2000})>(.{0,2000}?)</a\\s*>");
   private static final Pattern HREF =
       Pattern.compile(
           "(?is)\\bhref\\s*=\\s*(\"([^\"]{0,2000})\"|'([^']{0,2000})'|([^\\s>]{1,2000}))");
   private static final Pattern IMG = Pattern.compile("(?i)<img\\b");
-  private static final Pattern TAG = Pattern.compile("(?s)<[^>]{0,4000}>");
+
+  /**
+   * Stops at the next '<', so an unterminated '<' costs one scan to the next tag, not to the end.
+   */
+  private static final Pattern TAG = Pattern.compile("<[^<>]{0,4000}>");
 
   final String visibleText;
   final List<Link> links;
@@ -38,24 +37,77 @@ final class Html {
   }
 
   static Html parse(String html) {
-    String noScript = COMMENT.matcher(SCRIPT_STYLE.matcher(html).replaceAll(" ")).replaceAll(" ");
-    List<Link> links = new ArrayList<>();
-    Matcher a = ANCHOR.matcher(noScript);
-    while (a.find() && links.size() < 2000) {
-      Matcher h = HREF.matcher(a.group(1));
-      if (h.find()) {
-        String href =
-            h.group(2) != null ? h.group(2) : h.group(3) != null ? h.group(3) : h.group(4);
-        links.add(new Link(entities(href.strip()), text(a.group(2))));
-      }
-    }
+    String noScript =
+        removeBlocks(
+            removeBlocks(removeBlocks(html, "<script", "</script"), "<style", "</style"),
+            "<!--",
+            "-->");
+    List<Link> links = anchors(noScript);
     int images = 0;
     Matcher img = IMG.matcher(noScript);
     while (img.find()) {
       images++;
     }
     int hidden = hiddenText(noScript);
-    return new Html(text(noScript), List.copyOf(links), images, hidden);
+    return new Html(text(noScript), links, images, hidden);
+  }
+
+  /**
+   * Removes every block from {@code open} to {@code close} (case-insensitive) in one linear pass;
+   * an unterminated block removes the rest (regexes with lazy bodies are quadratic on such input).
+   */
+  static String removeBlocks(String html, String open, String close) {
+    String lower = html.toLowerCase(Locale.ROOT);
+    StringBuilder out = new StringBuilder(html.length());
+    int pos = 0;
+    int start;
+    while ((start = lower.indexOf(open, pos)) >= 0) {
+      out.append(html, pos, start).append(' ');
+      int end = lower.indexOf(close, start + open.length());
+      if (end < 0) {
+        return out.toString();
+      }
+      int gt = lower.indexOf('>', end);
+      pos = gt < 0 ? html.length() : gt + 1;
+    }
+    return out.append(html, pos, html.length()).toString();
+  }
+
+  /** Anchors and their text in one forward pass: the next closing tag is found once and reused. */
+  private static List<Link> anchors(String html) {
+    String lower = html.toLowerCase(Locale.ROOT);
+    List<Link> links = new ArrayList<>();
+    int pos = 0;
+    int close = -2;
+    int start;
+    while ((start = lower.indexOf("<a", pos)) >= 0 && links.size() < 2000) {
+      pos = start + 2;
+      if (pos < lower.length()
+          && !(lower.charAt(pos) == '>' || Character.isWhitespace(lower.charAt(pos)))) {
+        continue;
+      }
+      int tagEnd = lower.indexOf('>', pos);
+      if (tagEnd < 0) {
+        break;
+      }
+      if (close != -1 && close < tagEnd) {
+        close = lower.indexOf("</a", tagEnd);
+      }
+      if (close < 0) {
+        break;
+      }
+      if (tagEnd - start > 2000 || close - tagEnd > 2000) {
+        continue;
+      }
+      Matcher h = HREF.matcher(html.substring(pos, tagEnd));
+      if (h.find()) {
+        String href =
+            h.group(2) != null ? h.group(2) : h.group(3) != null ? h.group(3) : h.group(4);
+        links.add(new Link(entities(href.strip()), text(html.substring(tagEnd + 1, close))));
+      }
+      pos = tagEnd + 1;
+    }
+    return List.copyOf(links);
   }
 
   private static final String[] HIDING = {
@@ -85,10 +137,12 @@ final class Html {
         if (name.isEmpty()) {
           continue;
         }
-        int end = lower.indexOf("</" + name, close);
-        if (end < 0 || end - close > 20_000) {
+        int limit = Math.min(lower.length(), close + 20_000);
+        int end = lower.substring(close, limit).indexOf("</" + name);
+        if (end < 0) {
           continue;
         }
+        end += close;
         total += text(html.substring(close + 1, end)).length();
         from = end;
       }

@@ -54,6 +54,8 @@ public final class SpamRules {
     w.put("date-invalid", 1.0);
     w.put("from-ends-in-digits", 1.0);
     w.put("body-shouting", 1.0);
+    w.put("subject-padding", 1.5);
+    w.put("date-far-from-received", 0.5);
     w.put("subject-all-caps", 1.5);
     w.put("from-display-name-spoof", 2.5);
     w.put("reply-to-other-domain", 0.0);
@@ -123,9 +125,10 @@ public final class SpamRules {
           "within 24 hours");
 
   private static final Pattern ADDR =
-      Pattern.compile("([^\\s<>\"(),;:@]+)@([A-Za-z0-9.-]+\\.[A-Za-z]{2,})");
-  private static final Pattern FROM_DIGITS = Pattern.compile("[A-Za-z][A-Za-z._-]*\\d{3,}@");
+      Pattern.compile("([^\\s<>\"(),;:@]{1,64})@([A-Za-z0-9.-]{1,253}\\.[A-Za-z]{2,63})");
+  private static final Pattern FROM_DIGITS = Pattern.compile("[A-Za-z][A-Za-z._-]{0,64}\\d{3,12}@");
   private static final int MAX_HOPS = 30;
+  private static final Pattern SUBJECT_PADDING = Pattern.compile("(\\s{5,}\\S{1,20}|\\d{6,})\\s*$");
 
   private final Map<String, Double> weights;
   private final Set<String> trustedAuthservIds;
@@ -338,6 +341,16 @@ public final class SpamRules {
         out.add(finding("date-invalid", "Date is not an RFC 5322 date-time", "header Date"));
       } else if (when.isAfter(now.plus(Duration.ofDays(1)))) {
         out.add(finding("date-in-future", "dated more than a day in the future", "header Date"));
+      } else {
+        Instant received = firstReceivedDate(headers);
+        if (received != null
+            && Duration.between(when, received).abs().compareTo(Duration.ofDays(4)) > 0) {
+          out.add(
+              finding(
+                  "date-far-from-received",
+                  "Date is more than 4 days from when the message was received",
+                  "header Date"));
+        }
       }
     }
     String to = header(headers, "To");
@@ -362,6 +375,14 @@ public final class SpamRules {
       long letters = subject.chars().filter(Character::isLetter).count();
       if (letters >= 10 && subject.equals(subject.toUpperCase(Locale.ROOT))) {
         out.add(finding("subject-all-caps", "subject is all capitals", "header Subject"));
+      }
+      // Only the end matters, and a bounded tail keeps the pattern linear on a megabyte subject.
+      if (SUBJECT_PADDING.matcher(subject.substring(Math.max(0, subject.length() - 100))).find()) {
+        out.add(
+            finding(
+                "subject-padding",
+                "subject ends in padding or a random tag (defeats duplicate detection)",
+                "header Subject"));
       }
     }
     long hops = headers.stream().filter(h -> h.is("Received")).count();
@@ -415,6 +436,17 @@ public final class SpamRules {
     for (HeaderField h : headers) {
       if (h.is(name)) {
         return h.value();
+      }
+    }
+    return null;
+  }
+
+  /** The time stamp of the topmost Received header (after its last ';'), if it parses. */
+  private static Instant firstReceivedDate(List<HeaderField> headers) {
+    for (HeaderField h : headers) {
+      if (h.is("Received")) {
+        int semi = h.value().lastIndexOf(';');
+        return semi < 0 ? null : parseDate(h.value().substring(semi + 1));
       }
     }
     return null;

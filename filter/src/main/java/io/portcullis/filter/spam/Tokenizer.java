@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 public final class Tokenizer {
 
   private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}$€£'!-]+");
-  private static final Pattern EMAIL = Pattern.compile("([\\w.+-]{1,64})@([\\w-]+(?:\\.[\\w-]+)+)");
+  private static final Pattern EMAIL =
+      Pattern.compile("([\\w.+-]{1,64})@([\\w-]{1,63}(?:\\.[\\w-]{1,63}){1,8})");
   private static final Pattern IP =
       Pattern.compile("\\b(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\b");
   private static final int MAX_TOKENS = 20_000;
@@ -263,11 +264,24 @@ public final class Tokenizer {
     }
     if (Urls.isIp(host)) {
       tokens.add("url:ip");
-      return;
+    } else {
+      String[] labels = host.split("\\.");
+      for (int i = 0; i < labels.length; i++) {
+        tokens.add("url:" + String.join(".", List.of(labels).subList(i, labels.length)));
+      }
     }
-    String[] labels = host.split("\\.");
-    for (int i = 0; i < labels.length; i++) {
-      tokens.add("url:" + String.join(".", List.of(labels).subList(i, labels.length)));
+    // Path pieces, as SpamBayes does: remove.html, cgi-bin, unsubscribe, affiliate ids.
+    int pathStart = lower.indexOf('/', lower.indexOf("//") < 0 ? 0 : lower.indexOf("//") + 2);
+    if (pathStart > 0) {
+      int n = 0;
+      for (String piece :
+          lower
+              .substring(pathStart, Math.min(lower.length(), pathStart + 300))
+              .split("[/?&=.#_-]+")) {
+        if (piece.length() >= 2 && piece.length() <= 20 && n++ < 10) {
+          tokens.add("url-path:" + piece);
+        }
+      }
     }
   }
 }

@@ -64,8 +64,11 @@ final class Urls {
   /** Whether a link text looks like a URL or a bare domain (what a reader trusts). */
   static boolean looksLikeUrl(String text) {
     String t = text.strip().toLowerCase(Locale.ROOT);
+    if (t.length() > 300) {
+      return false;
+    }
     return t.matches("^(https?://|www\\.)\\S+$")
         || t.matches(
-            "^[a-z0-9-]+(\\.[a-z0-9-]+)*\\.(com|net|org|io|co|uk|de|fr|info|biz|gov|edu|[a-z]{2})(/\\S*)?$");
+            "^[a-z0-9-]{1,63}(\\.[a-z0-9-]{1,63}){0,8}\\.(com|net|org|io|co|uk|de|fr|info|biz|gov|edu|[a-z]{2})(/\\S*)?$");
   }
 }

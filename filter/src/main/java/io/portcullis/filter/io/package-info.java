@@ -1,0 +1,2 @@
+/** Byte plumbing for scans: spooling and counted, limited reads. */
+package io.portcullis.filter.io;

@@ -1,0 +1,2 @@
+/** The encrypted, content-addressed store of originals. */
+package io.portcullis.filter.quarantine;
