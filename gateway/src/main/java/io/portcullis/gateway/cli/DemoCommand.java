@@ -3,6 +3,7 @@ package io.portcullis.gateway.cli;
 import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.portcullis.filter.SampleMessages;
 import io.portcullis.gateway.config.AuthConfig;
 import io.portcullis.gateway.config.Endpoint;
 import io.portcullis.gateway.config.GatewayConfig;
@@ -12,10 +13,13 @@ import io.portcullis.gateway.server.GatewayServer;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -67,6 +71,16 @@ final class DemoCommand implements Callable<Integer> {
       for (String sample : SAMPLES) {
         user.deliver(sample(sample));
       }
+      Path samples = dataDir.resolve("samples");
+      Files.createDirectories(samples);
+      for (Map.Entry<String, byte[]> e : SampleMessages.all().entrySet()) {
+        // The filter's samples (spam, phishing, macro document, executable in a zip: all inert)
+        // go to the mailbox and to disk, for `portcullis scan`.
+        Files.write(samples.resolve(e.getKey()), e.getValue());
+        user.deliver(
+            new MimeMessage(
+                Session.getInstance(new Properties()), new ByteArrayInputStream(e.getValue())));
+      }
       AuthConfig auth = demoAuth(dataDir);
       GatewayConfig forUsers = new GatewayConfig(dataDir, null, null, null, null, null, auth, null);
       DemoUsers users = DemoUsers.create(forUsers, USER, PASSWORD);
@@ -113,7 +127,7 @@ final class DemoCommand implements Callable<Integer> {
         null);
   }
 
-  private static void banner(
+  private void banner(
       GatewayServer server,
       Endpoint pop3s,
       Endpoint pop3Starttls,
@@ -131,6 +145,7 @@ final class DemoCommand implements Callable<Integer> {
           IMAP  %s   (implicit TLS)
                 %s   (STARTTLS required before login)
           account: %s  password: %s   (%d sample messages)
+          scan the samples:  ./portcullis scan %s
           certificate SHA-256: %s   (self-signed: clients must trust or skip it)
 
         %s
@@ -149,7 +164,8 @@ final class DemoCommand implements Callable<Integer> {
         imapStarttls,
         USER,
         PASSWORD,
-        SAMPLES.size(),
+        SAMPLES.size() + SampleMessages.all().size(),
+        dataDir.resolve("samples"),
         fingerprint,
         users.twoFactorLine(),
         users.appPasswordLine(),
