@@ -117,7 +117,7 @@ final class LocalVerifier {
     if (verification.needsRehash()) {
       rehash(user.name(), split.password());
     }
-    return success(user, factors);
+    return withUpstream(user, "password", factors, Optional.of(split.password()));
   }
 
   AuthResult bearerPrincipal(String userName, String mechanism) {
@@ -282,10 +282,21 @@ final class LocalVerifier {
   }
 
   private AuthResult success(UserRecord user, Set<Factor> factors) {
-    return withUpstream(user, "password", factors);
+    return withUpstream(user, "password", factors, Optional.empty());
   }
 
   private AuthResult withUpstream(UserRecord user, String mechanism, Set<Factor> factors) {
+    return withUpstream(user, mechanism, factors, Optional.empty());
+  }
+
+  /**
+   * @param verifiedPassword the account password the client typed (code removed), once verified:
+   *     forwarded upstream for a user whose mapping names no upstream password or OAuth account,
+   *     which combines local verification with pass-through per user. App passwords and tokens are
+   *     never forwarded.
+   */
+  private AuthResult withUpstream(
+      UserRecord user, String mechanism, Set<Factor> factors, Optional<String> verifiedPassword) {
     Optional<UpstreamMapping> mapping = user.upstream();
     String login = mapping.map(UpstreamMapping::user).filter(u -> !u.isEmpty()).orElse(user.name());
     UpstreamCredential upstream = new UpstreamCredential.None();
@@ -306,6 +317,8 @@ final class LocalVerifier {
       }
     } else if (mapping.isPresent() && mapping.get().oauthAccount().isPresent()) {
       upstream = new UpstreamCredential.OAuthAccount(login, mapping.get().oauthAccount().get());
+    } else if (verifiedPassword.isPresent()) {
+      upstream = new UpstreamCredential.Password(login, Secret.of(verifiedPassword.get()));
     }
     return new AuthResult.Success(
         new Principal(user.name(), user.groups(), mechanism, factors, login), upstream);

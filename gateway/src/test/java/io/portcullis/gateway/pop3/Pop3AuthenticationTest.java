@@ -91,6 +91,7 @@ class Pop3AuthenticationTest {
     createUsers(auth.toSettings(dataDir));
     fixture = GatewayFixture.withGreenMail(dataDir, GatewayLimits.defaults(), auth);
     fixture.user(MAILBOX, MAILBOX_PASSWORD);
+    fixture.user("dora", "dora-password");
   }
 
   private void createUsers(AuthSettings settings) {
@@ -110,6 +111,8 @@ class Pop3AuthenticationTest {
         admin.mapUpstream(
             user, MAILBOX, Optional.of(Secret.of(MAILBOX_PASSWORD)), Optional.empty());
       }
+      // dora has no upstream mapping: verified locally, then her own password goes upstream.
+      admin.add("dora", Secret.of("dora-password"), Set.of());
       totpSecret = admin.enrolTotp("alice").secret();
       admin.confirmTotp("alice", currentCode());
       admin.setSecondFactor("alice", SecondFactorRule.REQUIRED);
@@ -142,6 +145,12 @@ class Pop3AuthenticationTest {
   void appPasswordShouldLogInWhereThePasswordAloneIsRefused() throws Exception {
     assertThat(userPass("bob", "bob-password")).isEqualTo(Pop3Reply.AUTH_FAILED.text());
     assertThat(userPass("bob", appPassword)).isEqualTo(Pop3Reply.LOGGED_IN.text());
+  }
+
+  @Test
+  void userWithoutUpstreamMappingShouldBePassedThroughAfterLocalVerification() throws Exception {
+    assertThat(userPass("dora", "dora-password")).isEqualTo(Pop3Reply.LOGGED_IN.text());
+    assertThat(userPass("dora", "not-her-password")).isEqualTo(Pop3Reply.AUTH_FAILED.text());
   }
 
   @Test
