@@ -44,7 +44,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(
       names = "--upstream",
       paramLabel = "URL",
-      description = "Upstream server URL, one per protocol (replaces that protocol's upstream).")
+      description =
+          "The default upstream server URL for its protocol (replaces the file's 'default' one).")
   List<String> upstream = new ArrayList<>();
 
   @Option(
@@ -104,7 +105,11 @@ final class ServeCommand implements Callable<Integer> {
     List<UpstreamConfig> upstreams = new ArrayList<>(base.upstreams());
     for (String u : upstream) {
       Endpoint url = Endpoint.parse(u);
-      upstreams.removeIf(existing -> existing.url().protocol() == url.protocol());
+      // The flag sets the protocol's default upstream; named ones from the file stay.
+      upstreams.removeIf(
+          existing ->
+              existing.url().protocol() == url.protocol()
+                  && existing.name().equals(UpstreamConfig.DEFAULT_NAME));
       upstreams.add(new UpstreamConfig(url, null));
     }
     if (upstreamCa != null) {
@@ -114,6 +119,7 @@ final class ServeCommand implements Callable<Integer> {
                   .map(
                       u ->
                           new UpstreamConfig(
+                              u.name(),
                               u.url(),
                               new UpstreamConfig.UpstreamTlsConfig(
                                   upstreamCa, u.tls().verify(), u.tls().pins(), u.tls().profile())))

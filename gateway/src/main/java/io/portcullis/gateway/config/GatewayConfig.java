@@ -2,9 +2,7 @@ package io.portcullis.gateway.config;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -47,16 +45,15 @@ public record GatewayConfig(
     return new GatewayConfig(null, null, null, null, null, null, null, null);
   }
 
-  /** The upstream for a protocol, if configured. */
+  /** The upstream named {@code default} for a protocol, else its first one, if any. */
   public Optional<UpstreamConfig> upstream(Protocol protocol) {
-    return upstreams.stream().filter(u -> u.url().protocol() == protocol).findFirst();
-  }
-
-  /** The upstreams keyed by protocol. */
-  public Map<Protocol, UpstreamConfig> upstreamsByProtocol() {
-    Map<Protocol, UpstreamConfig> map = new EnumMap<>(Protocol.class);
-    upstreams.forEach(u -> map.put(u.url().protocol(), u));
-    return map;
+    return upstreams.stream()
+        .filter(u -> u.url().protocol() == protocol)
+        .min(
+            (a, b) ->
+                Boolean.compare(
+                    !a.name().equals(UpstreamConfig.DEFAULT_NAME),
+                    !b.name().equals(UpstreamConfig.DEFAULT_NAME)));
   }
 
   /**
@@ -69,16 +66,17 @@ public record GatewayConfig(
     if (listeners.isEmpty()) {
       problems.add("listeners: at least one listener is required (e.g. pop3s://0.0.0.0:995)");
     }
-    Map<Protocol, Integer> perProtocol = new EnumMap<>(Protocol.class);
+    java.util.Set<String> seen = new java.util.HashSet<>();
     for (UpstreamConfig u : upstreams) {
-      perProtocol.merge(u.url().protocol(), 1, Integer::sum);
+      if (!seen.add(u.url().protocol().scheme() + "/" + u.name())) {
+        problems.add(
+            "upstreams: two "
+                + u.url().protocol().scheme()
+                + " upstreams are named '"
+                + u.name()
+                + "' (names must differ per protocol)");
+      }
     }
-    perProtocol.forEach(
-        (p, n) -> {
-          if (n > 1) {
-            problems.add("upstreams: " + n + " upstreams for " + p.scheme() + " (expected one)");
-          }
-        });
     for (int i = 0; i < listeners.size(); i++) {
       Endpoint url = listeners.get(i).url();
       String key = "listeners[" + i + "].url";

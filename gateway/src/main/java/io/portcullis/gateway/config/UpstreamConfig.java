@@ -6,15 +6,24 @@ import java.util.List;
 /**
  * The upstream server for one protocol.
  *
+ * @param name what policy routing calls this upstream; default {@code default}, which is where
+ *     sessions go when no policy routes them elsewhere
  * @param url protocol, security, host and port of the upstream
  * @param tls how the upstream's certificate is checked
  */
-public record UpstreamConfig(Endpoint url, UpstreamTlsConfig tls) {
+public record UpstreamConfig(String name, Endpoint url, UpstreamTlsConfig tls) {
+  public static final String DEFAULT_NAME = "default";
+
   public UpstreamConfig {
     if (url == null) {
       throw new IllegalArgumentException("url is required");
     }
+    name = name == null || name.isBlank() ? DEFAULT_NAME : name;
     tls = tls == null ? UpstreamTlsConfig.DEFAULT : tls;
+  }
+
+  public UpstreamConfig(Endpoint url, UpstreamTlsConfig tls) {
+    this(null, url, tls);
   }
 
   /**

@@ -30,6 +30,7 @@ import io.portcullis.gateway.server.HandlerNames;
 import io.portcullis.gateway.server.ListenerContext;
 import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.gateway.upstream.ImapUpstreamLogin;
+import io.portcullis.gateway.upstream.UpstreamConnector;
 import io.portcullis.gateway.upstream.UpstreamException;
 import io.portcullis.gateway.upstream.UpstreamFailure;
 import java.net.InetSocketAddress;
@@ -423,7 +424,12 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
             context.limits().imapForwardClientAddress()
                 ? Optional.of(session.source())
                 : Optional.empty();
-        ImapUpstreamLogin.start(context.upstream(), p.upstream(), ctx.channel(), forward)
+        Optional<UpstreamConnector> target = context.upstream(p.route());
+        if (target.isEmpty()) {
+          authFailed(ctx, tag, p.user(), mechanism, "upstream-not-configured:" + p.route(), true);
+          return;
+        }
+        ImapUpstreamLogin.start(target.get(), p.upstream(), ctx.channel(), forward)
             .addListener(
                 (Future<ImapUpstreamLogin.Session> f) -> onUpstream(ctx, tag, request, p, f));
       }

@@ -5,6 +5,7 @@ import io.portcullis.auth.AuthResult;
 import io.portcullis.auth.AuthSettings;
 import io.portcullis.auth.Authenticator;
 import io.portcullis.auth.UpstreamCredential;
+import io.portcullis.gateway.config.UpstreamConfig;
 import io.portcullis.gateway.upstream.UpstreamCredentials;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +52,8 @@ public final class AuthenticatorLoginGate implements LoginGate {
                     s.principal().user(),
                     new UpstreamCredentials(p.user(), p.password().reveal()),
                     s.principal().groups(),
-                    s.principal().factors());
+                    s.principal().factors(),
+                    UpstreamConfig.DEFAULT_NAME);
             // Upstream XOAUTH2 (the client's token or the broker's) arrives with the broker.
             case UpstreamCredential.Bearer b ->
                 new LoginDecision.Refuse("upstream-bearer-unsupported", true, Duration.ZERO);

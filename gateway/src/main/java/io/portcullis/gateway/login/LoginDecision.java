@@ -14,12 +14,23 @@ public sealed interface LoginDecision {
    * @param user the authenticated user name, for audit and session state
    * @param groups the user's groups from the directory (policy input)
    * @param factors what the client proved (policy input)
+   * @param route the name of the upstream to log in to (policy routing; {@code default} otherwise)
    */
-  record Proceed(String user, UpstreamCredentials upstream, Set<String> groups, Set<Factor> factors)
+  record Proceed(
+      String user,
+      UpstreamCredentials upstream,
+      Set<String> groups,
+      Set<Factor> factors,
+      String route)
       implements LoginDecision {
     public Proceed {
       groups = Set.copyOf(groups);
       factors = Set.copyOf(factors);
+    }
+
+    /** The same decision, logging in to the upstream named {@code name}. */
+    public Proceed routedTo(String name) {
+      return new Proceed(user, upstream, groups, factors, name);
     }
   }
 

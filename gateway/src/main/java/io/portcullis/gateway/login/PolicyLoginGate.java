@@ -4,6 +4,7 @@ import io.portcullis.auth.Factor;
 import io.portcullis.gateway.audit.AuditLog;
 import io.portcullis.policy.AccessDecision;
 import io.portcullis.policy.PolicyEngine;
+import io.portcullis.policy.RoutingDecision;
 import io.portcullis.policy.SecondFactor;
 import io.portcullis.policy.SessionFacts;
 import java.time.Clock;
@@ -65,7 +66,8 @@ public final class PolicyLoginGate implements LoginGate {
             false,
             request.mechanism(),
             clock.instant());
-    AccessDecision access = engine.get().decideAccess(facts);
+    PolicyEngine engine = this.engine.get();
+    AccessDecision access = engine.decideAccess(facts);
     for (AccessDecision monitored : access.monitored()) {
       audit.policyMonitor(
           request.session(),
@@ -75,7 +77,15 @@ public final class PolicyLoginGate implements LoginGate {
     }
     String refusal = refusal(access, facts.mechanism(), proceed.factors());
     if (refusal == null) {
-      return proceed;
+      RoutingDecision route = engine.route(facts);
+      for (RoutingDecision monitored : route.monitored()) {
+        audit.policyMonitor(
+            request.session(),
+            proceed.user(),
+            monitored.rule().id(),
+            "would-route:" + monitored.upstream());
+      }
+      return proceed.routedTo(route.upstream());
     }
     return new LoginDecision.Refuse(
         refusal + " (rule " + access.rule().id() + ")", false, Duration.ZERO);

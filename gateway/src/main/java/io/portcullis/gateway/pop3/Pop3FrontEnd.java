@@ -25,6 +25,7 @@ import io.portcullis.gateway.server.HandlerNames;
 import io.portcullis.gateway.server.ListenerContext;
 import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.gateway.upstream.Pop3UpstreamLogin;
+import io.portcullis.gateway.upstream.UpstreamConnector;
 import io.portcullis.gateway.upstream.UpstreamException;
 import io.portcullis.gateway.upstream.UpstreamFailure;
 import java.nio.charset.StandardCharsets;
@@ -336,9 +337,16 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
                   () -> authFailed(ctx, user, request.mechanism(), r.reason(), r.temporary()),
                   r.delay().toMillis(),
                   TimeUnit.MILLISECONDS);
-      case LoginDecision.Proceed p ->
-          Pop3UpstreamLogin.start(context.upstream(), p.upstream(), ctx.channel())
-              .addListener((Future<Pop3UpstreamLogin.Session> f) -> onUpstream(ctx, request, p, f));
+      case LoginDecision.Proceed p -> {
+        Optional<UpstreamConnector> upstream = context.upstream(p.route());
+        if (upstream.isEmpty()) {
+          authFailed(
+              ctx, p.user(), request.mechanism(), "upstream-not-configured:" + p.route(), true);
+          return;
+        }
+        Pop3UpstreamLogin.start(upstream.get(), p.upstream(), ctx.channel())
+            .addListener((Future<Pop3UpstreamLogin.Session> f) -> onUpstream(ctx, request, p, f));
+      }
     }
   }
 

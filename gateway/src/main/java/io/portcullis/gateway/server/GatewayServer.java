@@ -74,7 +74,7 @@ public final class GatewayServer implements AutoCloseable {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final ServerTls serverTls;
-  private final Map<Protocol, UpstreamConnector> upstreams;
+  private final Map<Protocol, Map<String, UpstreamConnector>> upstreams;
   private final ConnectionLimiter limiter;
   private final ChannelGroup serverChannels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final ChannelGroup sessions = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -99,6 +99,7 @@ public final class GatewayServer implements AutoCloseable {
       throw new ConfigException("auth: " + e.getMessage());
     }
     this.policy = new AtomicReference<>(new PolicyEngine(loadPolicy(config)));
+    warnAboutUnknownRoutes(policy.get().policy(), config);
     this.loginGate =
         new PolicyLoginGate(
             new AuthenticatorLoginGate(authenticator, authSettings), policy::get, audit, clock);
@@ -192,7 +193,7 @@ public final class GatewayServer implements AutoCloseable {
         Optional.ofNullable(
             listener.url().security() == Security.PLAINTEXT ? null : tlsFor(listener)),
         loginGate,
-        upstreams.get(listener.url().protocol()),
+        upstreams.getOrDefault(listener.url().protocol(), Map.of()),
         audit,
         config.limits(),
         new SaslLimits(config.limits().preAuthLineLength(), 16 * 1024));
@@ -295,6 +296,18 @@ public final class GatewayServer implements AutoCloseable {
     authenticator.close();
   }
 
+  /** A route the policy can choose that no upstream of any protocol answers to fails logins. */
+  private static void warnAboutUnknownRoutes(Policy policy, GatewayConfig config) {
+    for (String name : policy.upstreamNames()) {
+      if (config.upstreams().stream().noneMatch(u -> u.name().equals(name))) {
+        LOG.warn(
+            "policy names upstream '{}' but no upstream in the configuration is named so;"
+                + " sessions routed there will fail",
+            name);
+      }
+    }
+  }
+
   private static Policy loadPolicy(GatewayConfig config) throws ConfigException {
     if (config.policy() == null) {
       return Policy.builtInDefault();
@@ -308,9 +321,9 @@ public final class GatewayServer implements AutoCloseable {
     }
   }
 
-  private static Map<Protocol, UpstreamConnector> connectors(
+  private static Map<Protocol, Map<String, UpstreamConnector>> connectors(
       GatewayConfig config, Transports transports) throws TlsException {
-    Map<Protocol, UpstreamConnector> map = new EnumMap<>(Protocol.class);
+    Map<Protocol, Map<String, UpstreamConnector>> map = new EnumMap<>(Protocol.class);
     for (UpstreamConfig u : config.upstreams()) {
       Optional<UpstreamTls> tls = Optional.empty();
       if (u.url().security() != Security.PLAINTEXT) {
@@ -324,9 +337,9 @@ public final class GatewayServer implements AutoCloseable {
                         provider(config.tls()),
                         TlsProfile.valueOf(u.tls().profile().toUpperCase(Locale.ROOT)))));
       }
-      map.put(
-          u.url().protocol(),
-          new UpstreamConnector(u, tls, transports.clientChannel(), config.limits()));
+      map.computeIfAbsent(u.url().protocol(), p -> new LinkedHashMap<>())
+          .put(
+              u.name(), new UpstreamConnector(u, tls, transports.clientChannel(), config.limits()));
     }
     return map;
   }

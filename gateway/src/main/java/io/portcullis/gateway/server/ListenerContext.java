@@ -7,6 +7,7 @@ import io.portcullis.gateway.config.ListenerConfig;
 import io.portcullis.gateway.login.LoginGate;
 import io.portcullis.gateway.upstream.UpstreamConnector;
 import io.portcullis.tls.ServerTls;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -14,12 +15,23 @@ import java.util.Optional;
  * thread-safe (each member is).
  *
  * @param tls the listener's TLS context; empty only for a plaintext listener
+ * @param upstreams this protocol's upstreams by name (policy routing picks one)
  */
 public record ListenerContext(
     ListenerConfig listener,
     Optional<ServerTls> tls,
     LoginGate loginGate,
-    UpstreamConnector upstream,
+    Map<String, UpstreamConnector> upstreams,
     AuditLog audit,
     GatewayLimits limits,
-    SaslLimits saslLimits) {}
+    SaslLimits saslLimits) {
+
+  public ListenerContext {
+    upstreams = Map.copyOf(upstreams);
+  }
+
+  /** The upstream a login was routed to, if this protocol has one by that name. */
+  public Optional<UpstreamConnector> upstream(String name) {
+    return Optional.ofNullable(upstreams.get(name));
+  }
+}
