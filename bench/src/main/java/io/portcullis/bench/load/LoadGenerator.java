@@ -18,7 +18,9 @@ import picocli.CommandLine.Option;
     subcommands = {
       LoadGenerator.LoginStorm.class,
       LoadGenerator.BulkFetch.class,
-      LoadGenerator.IdleFleet.class
+      LoadGenerator.IdleFleet.class,
+      LoadGenerator.MakeMaildir.class,
+      LoadGenerator.Table.class
     },
     description = "POP3/IMAP load generator for the Portcullis benchmarks (loopback only).")
 public final class LoadGenerator {
@@ -53,8 +55,14 @@ public final class LoadGenerator {
     @Option(names = "--resume", description = "allow TLS session resumption (default: off)")
     boolean resume;
 
+    @Option(
+        names = "--sources",
+        defaultValue = "1",
+        description = "spread connections over this many source addresses 127.1.x.y")
+    int sources;
+
     Target target() throws Exception {
-      return Target.of(protocol, host, port, ca, resume);
+      return Target.of(protocol, host, port, ca, resume, sources);
     }
 
     Workloads.Account account() {
@@ -145,6 +153,37 @@ public final class LoadGenerator {
               readyFile,
               maildir,
               notifyTimeout));
+      return 0;
+    }
+  }
+
+  @Command(name = "make-maildir", description = "write a reproducible Maildir of mixed messages")
+  static final class MakeMaildir implements Callable<Integer> {
+    @Option(names = "--dir", required = true)
+    Path dir;
+
+    @Option(names = "--count", defaultValue = "200")
+    int count;
+
+    @Option(names = "--seed", defaultValue = "10")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+      long bytes = new MaildirGenerator(seed).write(dir, count);
+      System.out.println(new Json.Obj().put("messages", count).put("bytes", bytes));
+      return 0;
+    }
+  }
+
+  @Command(name = "table", description = "print the Markdown table of a bench/run results file")
+  static final class Table implements Callable<Integer> {
+    @CommandLine.Parameters(index = "0", description = "JSON lines written by bench/run")
+    Path results;
+
+    @Override
+    public Integer call() throws Exception {
+      Report.read(results).print(System.out);
       return 0;
     }
   }
