@@ -2,6 +2,7 @@ package io.portcullis.auth;
 
 import java.net.InetAddress;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One authentication attempt as the gateway saw it.
@@ -10,14 +11,26 @@ import java.util.Objects;
  * @param source the client address (after PROXY protocol)
  * @param protocol {@code imap} or {@code pop3}
  * @param tls whether the connection was protected by TLS when the credentials arrived
+ * @param clientCertificateIdentity the user name the gateway derived from a verified TLS client
+ *     certificate, for SASL EXTERNAL; empty when there is none
  */
 public record AuthRequest(
-    Credentials credentials, InetAddress source, String protocol, boolean tls) {
+    Credentials credentials,
+    InetAddress source,
+    String protocol,
+    boolean tls,
+    Optional<String> clientCertificateIdentity) {
   public AuthRequest {
     Objects.requireNonNull(credentials, "credentials");
     Objects.requireNonNull(source, "source");
     if (!"imap".equals(protocol) && !"pop3".equals(protocol)) {
       throw new IllegalArgumentException("protocol must be imap or pop3: " + protocol);
     }
+    Objects.requireNonNull(clientCertificateIdentity, "clientCertificateIdentity");
+  }
+
+  /** A request without a client certificate. */
+  public AuthRequest(Credentials credentials, InetAddress source, String protocol, boolean tls) {
+    this(credentials, source, protocol, tls, Optional.empty());
   }
 }

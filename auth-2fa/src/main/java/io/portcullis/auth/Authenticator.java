@@ -14,13 +14,19 @@ import io.portcullis.auth.totp.CaffeineReplayGuard;
 import io.portcullis.auth.totp.ReplayGuard;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The entry point of the module: decides whether credentials authenticate a user, after throttling,
@@ -28,6 +34,7 @@ import java.util.concurrent.RejectedExecutionException;
  * never completes exceptionally, and the caller (a Netty event loop) never blocks. Thread-safe.
  */
 public final class Authenticator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
   private final AuthSettings settings;
   private final Throttle throttle;
   private final Optional<LocalVerifier> local;
@@ -63,7 +70,8 @@ public final class Authenticator implements AutoCloseable {
    * Authenticates one attempt. Never completes exceptionally.
    *
    * <p>Every failure is a {@link AuthResult.Failure} whose delay the gateway applies before it
-   * answers with its uniform failure text.
+   * answers with its uniform failure text. The caller destroys the credentials' secret once the
+   * future has completed, not before.
    */
   public CompletableFuture<AuthResult> authenticate(AuthRequest request) {
     Objects.requireNonNull(request, "request");
@@ -83,6 +91,11 @@ public final class Authenticator implements AutoCloseable {
    */
   public Duration recordUpstreamFailure(AuthRequest request) {
     return throttle.recordFailure(request.source(), request.credentials().user());
+  }
+
+  /** Records that the upstream accepted passed-through credentials (passthrough mode). */
+  public void recordUpstreamSuccess(AuthRequest request) {
+    throttle.recordSuccess(request.source(), request.credentials().user());
   }
 
   private AuthResult decide(AuthRequest request) {
@@ -107,15 +120,25 @@ public final class Authenticator implements AutoCloseable {
       result = verify(request);
     } catch (CompletionException e) {
       throttle.abandon(ticket);
-      return new AuthResult.Unavailable(
-          e.getCause() instanceof RejectedExecutionException ? "busy" : "internal-error");
+      if (e.getCause() instanceof RejectedExecutionException) {
+        return new AuthResult.Unavailable("busy");
+      }
+      LOG.warn("authentication of user {} failed internally", credentials.user(), e.getCause());
+      return new AuthResult.Unavailable("internal-error");
     } catch (RuntimeException e) {
       throttle.abandon(ticket);
+      // Exceptions from this module never carry a secret in their message.
+      LOG.warn("authentication of user {} failed internally", credentials.user(), e);
       return new AuthResult.Unavailable("internal-error");
     }
     return switch (result) {
       case AuthResult.Success s -> {
-        throttle.succeeded(ticket);
+        if (settings.mode() == AuthSettings.Mode.PASSTHROUGH) {
+          // Only the upstream knows; it reports through recordUpstreamSuccess/Failure.
+          throttle.abandon(ticket);
+        } else {
+          throttle.succeeded(ticket);
+        }
         yield s;
       }
       case AuthResult.Failure f -> new AuthResult.Failure(f.reason(), throttle.failed(ticket));
@@ -136,9 +159,11 @@ public final class Authenticator implements AutoCloseable {
           settings.mode() != AuthSettings.Mode.PASSTHROUGH && bearer.isEmpty()
               ? Optional.of("mechanism-not-allowed")
               : Optional.empty();
-      // EXTERNAL needs the verified client certificate identity, which the gateway does not pass
-      // yet.
-      case ExternalCredentials e -> Optional.of("mechanism-not-allowed");
+      // A certificate cannot be passed through to the upstream.
+      case ExternalCredentials e ->
+          settings.mode() == AuthSettings.Mode.PASSTHROUGH
+              ? Optional.of("mechanism-not-allowed")
+              : Optional.empty();
     };
   }
 
@@ -149,7 +174,8 @@ public final class Authenticator implements AutoCloseable {
     return switch (request.credentials()) {
       case PasswordCredentials p -> local.orElseThrow().verify(p, request.protocol());
       case BearerCredentials b -> bearer(b);
-      case ExternalCredentials e -> new AuthResult.Failure("mechanism-not-allowed", Duration.ZERO);
+      case ExternalCredentials e ->
+          local.orElseThrow().external(e, request.clientCertificateIdentity());
     };
   }
 
@@ -157,21 +183,12 @@ public final class Authenticator implements AutoCloseable {
     return switch (credentials) {
       case PasswordCredentials p ->
           new AuthResult.Success(
-              new Principal(
-                  p.user(),
-                  java.util.Set.of(),
-                  "password",
-                  java.util.Set.of(Factor.UPSTREAM),
-                  p.user()),
+              new Principal(p.user(), Set.of(), "password", Set.of(Factor.UPSTREAM), p.user()),
               new UpstreamCredential.Password(p.user(), Secret.of(p.password().chars())));
       case BearerCredentials b ->
           new AuthResult.Success(
               new Principal(
-                  b.user(),
-                  java.util.Set.of(),
-                  b.mechanism().saslName(),
-                  java.util.Set.of(Factor.UPSTREAM),
-                  b.user()),
+                  b.user(), Set.of(), b.mechanism().saslName(), Set.of(Factor.UPSTREAM), b.user()),
               new UpstreamCredential.Bearer(b.user(), Secret.of(b.token().chars()), b.mechanism()));
       case ExternalCredentials e -> new AuthResult.Failure("mechanism-not-allowed", Duration.ZERO);
     };
@@ -194,9 +211,9 @@ public final class Authenticator implements AutoCloseable {
                     new AuthResult.Success(
                         new Principal(
                             valid.user(),
-                            java.util.Set.of(),
+                            Set.of(),
                             credentials.mechanism().saslName(),
-                            java.util.Set.of(Factor.BEARER_TOKEN),
+                            Set.of(Factor.BEARER_TOKEN),
                             valid.user()),
                         new UpstreamCredential.None()));
       }
@@ -274,7 +291,7 @@ public final class Authenticator implements AutoCloseable {
     public Authenticator build() {
       Ticker ticker =
           () -> {
-            java.time.Instant now = clock.instant();
+            Instant now = clock.instant();
             return now.getEpochSecond() * 1_000_000_000L + now.getNano();
           };
       boolean needsDirectory = settings.mode() != AuthSettings.Mode.PASSTHROUGH;
@@ -295,7 +312,7 @@ public final class Authenticator implements AutoCloseable {
                             .orElseGet(MasterKey::fromEnvironment)))
                 : Optional.empty();
       }
-      java.util.List<AutoCloseable> toClose = new java.util.ArrayList<>();
+      List<AutoCloseable> toClose = new ArrayList<>();
       if (hasher == null) {
         hasher =
             new PasswordHasher(

@@ -12,6 +12,8 @@ public enum Factor {
   APP_PASSWORD,
   /** An OAuth 2.0 access token validated by signature or introspection. */
   BEARER_TOKEN,
+  /** A TLS client certificate verified during the handshake (SASL EXTERNAL). */
+  CLIENT_CERTIFICATE,
   /** Credentials passed through unverified; the upstream server decides. */
   UPSTREAM
 }

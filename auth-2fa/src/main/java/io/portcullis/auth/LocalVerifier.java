@@ -130,6 +130,25 @@ final class LocalVerifier {
     return withUpstream(user.get(), mechanism, EnumSet.of(Factor.BEARER_TOKEN));
   }
 
+  /**
+   * SASL EXTERNAL: the TLS layer verified a client certificate and the gateway mapped it to a user
+   * name; the certificate's private key is the proof, so no password is asked for.
+   */
+  AuthResult external(ExternalCredentials credentials, Optional<String> certificateIdentity) {
+    if (certificateIdentity.isEmpty()) {
+      return failure("no-client-certificate");
+    }
+    String identity = certificateIdentity.get();
+    if (!credentials.authzid().isEmpty() && !credentials.authzid().equals(identity)) {
+      return failure("authzid-not-allowed");
+    }
+    Optional<UserRecord> user = directory.find(identity);
+    if (user.isEmpty()) {
+      return failure("unknown-user");
+    }
+    return withUpstream(user.get(), "EXTERNAL", EnumSet.of(Factor.CLIENT_CERTIFICATE));
+  }
+
   private boolean requiresSecondFactor(UserRecord user) {
     return switch (user.secondFactor()) {
       case EXEMPT -> false;

@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  * returned once and stored only as digests or sealed blobs. Thread-safe (the directory serialises
  * writes).
  */
-public final class UserAdmin {
+public final class UserAdmin implements AutoCloseable {
   /** What {@link #list} and {@link #show} print: nothing secret, not even digests. */
   public record UserSummary(
       String name,
@@ -72,6 +72,7 @@ public final class UserAdmin {
   private final Clock clock;
   private final Consumer<AuthEvent> audit;
   private final SecureRandom random = new SecureRandom();
+  private final AutoCloseable owned;
 
   public UserAdmin(
       UserDirectory directory,
@@ -86,6 +87,56 @@ public final class UserAdmin {
     this.totp = Objects.requireNonNull(totp, "totp");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.audit = Objects.requireNonNull(audit, "audit");
+    this.owned = () -> {};
+  }
+
+  private UserAdmin(
+      UserDirectory directory,
+      PasswordHasher hasher,
+      SecretBox box,
+      AuthSettings.Totp totp,
+      Clock clock,
+      Consumer<AuthEvent> audit,
+      AutoCloseable owned) {
+    this.directory = directory;
+    this.hasher = hasher;
+    this.box = box;
+    this.totp = totp;
+    this.clock = clock;
+    this.audit = audit;
+    this.owned = owned;
+  }
+
+  /**
+   * Everything the CLI needs from the configuration: the user file, the master key (key file or
+   * {@code PORTCULLIS_KEY}) and a hasher with the configured cost. Close it when done.
+   *
+   * @throws io.portcullis.auth.secret.KeyFileException if the master key cannot be loaded
+   * @throws io.portcullis.auth.directory.UserFileException if the user file is invalid
+   */
+  public static UserAdmin open(AuthSettings settings, Clock clock, Consumer<AuthEvent> audit) {
+    SecretBox box =
+        new SecretBox(
+            settings
+                .keyFile()
+                .map(io.portcullis.auth.secret.MasterKey::fromFile)
+                .orElseGet(io.portcullis.auth.secret.MasterKey::fromEnvironment));
+    UserDirectory directory = UserDirectory.open(settings.usersFile());
+    PasswordHasher hasher =
+        new PasswordHasher(
+            settings.password().cost(),
+            settings.password().maxConcurrent(),
+            settings.password().maxQueued());
+    return new UserAdmin(directory, hasher, box, settings.totp(), clock, audit, hasher);
+  }
+
+  @Override
+  public void close() {
+    try {
+      owned.close();
+    } catch (Exception e) {
+      // Only executors are owned; shutting them down does not fail in a way that matters.
+    }
   }
 
   /**
@@ -129,10 +180,17 @@ public final class UserAdmin {
   }
 
   /**
-   * Starts (or restarts) TOTP enrolment: a new secret, stored sealed and unconfirmed. Until {@link
-   * #confirmTotp} succeeds the user logs in as before.
+   * Starts (or restarts a pending) TOTP enrolment: a new secret, stored sealed and unconfirmed.
+   * Until {@link #confirmTotp} succeeds the user logs in as before.
+   *
+   * @throws IllegalArgumentException if the user has a confirmed enrolment: replacing it silently
+   *     would drop the factor until the new one is confirmed; {@link #removeTotp} it first
    */
   public TotpEnrolmentStart enrolTotp(String user) {
+    if (directory.find(user).flatMap(UserRecord::confirmedTotp).isPresent()) {
+      throw new IllegalArgumentException(
+          user + " already has a confirmed TOTP enrolment; remove it first");
+    }
     TotpParameters p = totp.parameters();
     byte[] seed = new byte[p.algorithm().keyBytes()];
     random.nextBytes(seed);

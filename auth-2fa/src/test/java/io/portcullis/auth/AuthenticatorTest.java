@@ -1,6 +1,7 @@
 package io.portcullis.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.portcullis.auth.audit.AuthEvent;
 import io.portcullis.auth.directory.SecondFactorRule;
@@ -222,7 +223,8 @@ class AuthenticatorTest {
             wrong += t2 - t1;
           }
         }
-        assertThat((double) unknown / wrong).isBetween(0.5, 2.0);
+        // Without the dummy hash the ratio is near 0.05; the wide band tolerates a busy machine.
+        assertThat((double) unknown / wrong).isBetween(0.33, 3.0);
       }
     }
   }
@@ -263,6 +265,8 @@ class AuthenticatorTest {
   @Test
   void recoveryCodeShouldWorkOnce() throws Exception {
     // Re-enrol to get hold of recovery codes; a pending enrolment is not yet confirmed.
+    assertThatThrownBy(() -> admin.enrolTotp("alice")).hasMessageContaining("remove it first");
+    admin.removeTotp("alice");
     admin.enrolTotp("alice");
     assertThat(directory.find("alice").orElseThrow().totp().orElseThrow().confirmed()).isFalse();
     String newSecret = admin.enrolTotp("alice").secret();
@@ -408,18 +412,83 @@ class AuthenticatorTest {
   }
 
   @Test
-  void authenticationShouldCompleteOffTheCallingThread() throws Exception {
-    Thread caller = Thread.currentThread();
-    Thread worker =
-        authenticator
-            .authenticate(
-                new AuthRequest(
-                    PasswordCredentials.of("alice", Secret.of("x")),
-                    InetAddress.getByName("192.0.2.1"),
-                    "imap",
-                    true))
-            .thenApply(r -> Thread.currentThread())
-            .get(10, TimeUnit.SECONDS);
-    assertThat(worker).isNotSameAs(caller);
+  void authenticateShouldReturnWithoutWaitingForTheHash() throws Exception {
+    try (PasswordHasher slow = new PasswordHasher(new Argon2Cost(32 * 1024, 2, 1), 1, 8);
+        Authenticator a =
+            Authenticator.builder(
+                    settings(AuthSettings.Mode.LOCAL, AuthSettings.Requirement.ALL, ""))
+                .clock(clock)
+                .directory(directory)
+                .secretBox(box)
+                .hasher(slow)
+                .build()) {
+      CompletableFuture<?> busy = slow.verifyDummy(Secret.of("x")); // holds the only slot
+      CompletableFuture<AuthResult> login =
+          a.authenticate(
+              new AuthRequest(
+                  PasswordCredentials.of("alice", Secret.of("x")),
+                  InetAddress.getByName("192.0.2.1"),
+                  "imap",
+                  true));
+      assertThat(login).isNotDone();
+      assertThat(login.get(20, TimeUnit.SECONDS)).isInstanceOf(AuthResult.Failure.class);
+      busy.join();
+    }
+  }
+
+  private AuthResult external(String authzid, Optional<String> certificate) throws Exception {
+    return authenticator
+        .authenticate(
+            new AuthRequest(
+                new ExternalCredentials(authzid),
+                InetAddress.getByName("192.0.2.1"),
+                "imap",
+                true,
+                certificate))
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void externalWithAVerifiedCertificateShouldAuthenticateItsUser() throws Exception {
+    Principal p = principal(external("", Optional.of("alice")));
+    assertThat(p.factors()).containsExactly(Factor.CLIENT_CERTIFICATE);
+    assertThat(p.mechanism()).isEqualTo("EXTERNAL");
+  }
+
+  @Test
+  void externalWithoutCertificateOrForAnotherUserShouldFail() throws Exception {
+    assertThat(reason(external("", Optional.empty()))).isEqualTo("no-client-certificate");
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(reason(external("bob", Optional.of("alice")))).isEqualTo("authzid-not-allowed");
+    clock.advance(Duration.ofSeconds(4));
+    assertThat(reason(external("", Optional.of("nobody")))).isEqualTo("unknown-user");
+  }
+
+  @Test
+  void passthroughBruteForceShouldGetGrowingDelaysFromUpstreamRefusals() throws Exception {
+    try (Authenticator passthrough =
+        authenticator(settings(AuthSettings.Mode.PASSTHROUGH, AuthSettings.Requirement.NONE, ""))) {
+      List<Duration> delays = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        AuthRequest guess =
+            new AuthRequest(
+                PasswordCredentials.of("victim", Secret.of("guess" + i)),
+                InetAddress.getByName("203.0.113.66"),
+                "imap",
+                true);
+        // The gateway's own "success" in passthrough mode must not reset the counters.
+        assertThat(passthrough.authenticate(guess).get(10, TimeUnit.SECONDS))
+            .isInstanceOf(AuthResult.Success.class);
+        Duration delay = passthrough.recordUpstreamFailure(guess);
+        delays.add(delay);
+        clock.advance(delay);
+      }
+      assertThat(delays)
+          .containsExactly(
+              Duration.ofSeconds(2),
+              Duration.ofSeconds(4),
+              Duration.ofSeconds(8),
+              Duration.ofSeconds(15));
+    }
   }
 }

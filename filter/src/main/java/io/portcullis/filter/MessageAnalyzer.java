@@ -8,6 +8,7 @@ import io.portcullis.filter.io.Spool;
 import io.portcullis.filter.mime.MimeWalker;
 import io.portcullis.filter.spam.SpamModel;
 import io.portcullis.filter.spam.SpamRules;
+import io.portcullis.filter.spam.SpamText;
 import io.portcullis.filter.spam.Tokenizer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,7 +86,8 @@ public final class MessageAnalyzer {
   public Verdict analyze(InputStream rawMessage) {
     Path scratch = null;
     try {
-      scratch = Files.createTempDirectory(settings.scratchDir(), "portcullis-scan");
+      // Created only if something spills to disk (Spool); the random name cannot be pre-created.
+      scratch = settings.scratchDir().resolve("portcullis-scan-" + java.util.UUID.randomUUID());
       try (Spool spool = new Spool(scratch, MESSAGE_SPOOL_MEMORY)) {
         MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
         long limit = settings.mimeLimits().maxMessageBytes();
@@ -173,9 +175,10 @@ public final class MessageAnalyzer {
     }
     findings.addAll(content.findings());
     try {
-      findings.addAll(rules.evaluate(content, settings.clock().instant()));
+      SpamText text = SpamText.of(content);
+      findings.addAll(rules.evaluate(text, settings.clock().instant()));
       if (hasModel) {
-        findings.add(rules.bayes(model.classify(tokenizer.tokens(content))));
+        findings.add(rules.bayes(model.classify(tokenizer.tokens(text))));
       }
     } catch (RuntimeException e) {
       findings.add(
@@ -207,9 +210,7 @@ public final class MessageAnalyzer {
     Set<Label> labels = EnumSet.noneOf(Label.class);
     for (Finding f : findings) {
       score += f.weight();
-      if (SpamRules.PHISHING_RULES.contains(f.rule())) {
-        phishing += f.weight();
-      }
+      phishing += SpamRules.PHISHING_WEIGHTS.getOrDefault(f.rule(), 0.0);
       if (f.label() != null) {
         labels.add(f.label());
       }
@@ -248,7 +249,7 @@ public final class MessageAnalyzer {
   }
 
   private static void deleteTree(Path dir) {
-    if (dir == null) {
+    if (dir == null || !Files.exists(dir)) {
       return;
     }
     try (Stream<Path> paths = Files.walk(dir)) {

@@ -4,9 +4,9 @@ package io.portcullis.policy;
  * Client authentication mechanisms the gateway accepts (RFC 4422 SASL names, and POP3 USER/PASS).
  */
 public enum Mechanism implements YamlName {
-  /** SASL PLAIN (RFC 4616), and the IMAP LOGIN command. */
+  /** SASL PLAIN (RFC 4616). */
   PLAIN,
-  /** SASL LOGIN (draft-murchison-sasl-login). */
+  /** SASL LOGIN (draft-murchison-sasl-login), and the IMAP LOGIN command (RFC 9051 6.2.3). */
   LOGIN,
   /** Google's XOAUTH2 bearer token mechanism. */
   XOAUTH2,

@@ -1,19 +1,13 @@
 package io.portcullis.policy;
 
-import java.time.DateTimeException;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
@@ -52,64 +46,7 @@ final class PolicyCompiler {
   static final Set<String> SCANNING_KEYS =
       Set.of("scan", "max-size", "over-limit", "on-scan-error");
   static final Set<String> FILTERING_KEYS = Set.of("action", "tag");
-  static final Set<String> SESSION_MATCH_KEYS =
-      Set.of(
-          "user",
-          "domain",
-          "group",
-          "source",
-          "listener",
-          "protocol",
-          "tls-version",
-          "client-certificate",
-          "mechanism",
-          "time",
-          "not");
-  static final Set<String> MESSAGE_MATCH_KEYS =
-      Set.of(
-          "labels",
-          "min-score",
-          "max-score",
-          "attachment-class",
-          "attachment-type",
-          "min-size",
-          "max-size");
-
-  /** Verdict labels of the filter module. */
-  static final Set<String> LABELS =
-      Set.of(
-          "spam",
-          "phishing",
-          "dangerous-attachment",
-          "macro",
-          "encrypted",
-          "decompression-bomb",
-          "malformed",
-          "scan-error");
-
-  /** Attachment categories of the filter module. */
-  static final Set<String> CATEGORIES =
-      Set.of(
-          "executable",
-          "script",
-          "disk-image",
-          "macro-document",
-          "archive",
-          "encrypted",
-          "pdf-active",
-          "html-smuggling",
-          "mismatch",
-          "double-extension",
-          "deceptive-name");
-
-  static final Set<String> TLS_VERSIONS = Set.of("TLSv1.2", "TLSv1.3", "none");
   static final String SCAN_ERROR = "scan-error";
-
-  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
-  private static final Pattern MIME_TYPE =
-      Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}");
-  private static final Pattern HH_MM = Pattern.compile("([01][0-9]|2[0-3]):[0-5][0-9]|24:00");
-  private static final List<String> DAYS = List.of("mon", "tue", "wed", "thu", "fri", "sat", "sun");
 
   /** Access decision fields; null means "not given here". */
   private record AccessTerms(
@@ -153,14 +90,8 @@ final class PolicyCompiler {
   private final String text;
   private final Policy base;
   private final YamlTree y;
-  private final Map<String, Named.Network> networks = new LinkedHashMap<>();
-  private final Map<String, Named.Group> groups = new LinkedHashMap<>();
-  private final Map<String, Named.Upstream> upstreams = new LinkedHashMap<>();
-  private final Map<String, Named.AttachmentClass> classes = new LinkedHashMap<>();
-  private final Map<String, Named.Window> windows = new LinkedHashMap<>();
-  private final Set<String> used = new HashSet<>();
-  // Objects declared with errors: references to them are not reported again as undefined.
-  private final Set<String> invalid = new HashSet<>();
+  private final NamedObjects named;
+  private final MatchReader matches;
   private final Set<String> ruleIds = new HashSet<>();
   private AccessTerms accessTerms;
   private AccessDecision accessDefault;
@@ -178,6 +109,8 @@ final class PolicyCompiler {
     this.text = text;
     this.base = base;
     this.y = new YamlTree(source);
+    this.named = new NamedObjects(source, base, y);
+    this.matches = new MatchReader(y, named);
   }
 
   Policy compile() throws PolicyException {
@@ -190,11 +123,11 @@ final class PolicyCompiler {
       throw failure();
     }
     version(top);
-    readNetworks(top.value("networks"));
-    readGroups(top.value("groups"));
-    readUpstreams(top.value("upstreams"));
-    readClasses(top.value("attachment-classes"));
-    readWindows(top.value("time-windows"));
+    named.readNetworks(top.value("networks"));
+    named.readGroups(top.value("groups"));
+    named.readUpstreams(top.value("upstreams"));
+    named.readClasses(top.value("attachment-classes"));
+    named.readWindows(top.value("time-windows"));
     readDefaults(top);
     List<Rule<AccessDecision>> access = new ArrayList<>();
     List<Rule<RoutingDecision>> routing = new ArrayList<>();
@@ -214,7 +147,7 @@ final class PolicyCompiler {
       unreachable(routing);
       unreachable(scanning);
       unreachable(filtering);
-      unused(top);
+      named.warnUnused();
     }
     if (y.hasErrors()) {
       throw failure();
@@ -222,11 +155,11 @@ final class PolicyCompiler {
     return new Policy(
         source,
         text,
-        networks,
-        groups,
-        upstreams,
-        classes,
-        windows,
+        named.networks,
+        named.groups,
+        named.upstreams,
+        named.classes,
+        named.windows,
         access,
         routing,
         scanning,
@@ -261,312 +194,6 @@ final class PolicyCompiler {
     if (s != null && !s.equals("1")) {
       y.error(v.value(), "unsupported version '" + s + "' (this language is version 1)");
     }
-  }
-
-  // ---- named objects ----------------------------------------------------------------------
-
-  private boolean validName(Node keyNode, String name, String what) {
-    if (!NAME.matcher(name).matches()) {
-      y.error(
-          keyNode,
-          what + " name '" + name + "' must be lower case letters, digits, '.', '_' or '-'");
-      return false;
-    }
-    return true;
-  }
-
-  private void readNetworks(Node n) {
-    if (n == null) {
-      return;
-    }
-    YamlTree.Fields fs = y.fields(n, "networks", null);
-    if (fs == null) {
-      return;
-    }
-    for (YamlTree.Field f : fs.byKey().values()) {
-      if (!validName(f.keyNode(), f.key(), "network")) {
-        continue;
-      }
-      List<ScalarNode> items = y.scalars(f.value(), "network '" + f.key() + "'");
-      if (items == null) {
-        continue;
-      }
-      List<Cidr> prefixes = new ArrayList<>();
-      for (ScalarNode item : items) {
-        try {
-          prefixes.add(Cidr.parse(item.getValue().strip()));
-        } catch (IllegalArgumentException e) {
-          y.error(item, e.getMessage());
-        }
-      }
-      networks.put(f.key(), new Named.Network(f.key(), prefixes, y.location(f.keyNode())));
-    }
-    markInvalid(fs, networks, "network");
-  }
-
-  private void readGroups(Node n) {
-    if (n == null) {
-      return;
-    }
-    YamlTree.Fields fs = y.fields(n, "groups", null);
-    if (fs == null) {
-      return;
-    }
-    for (YamlTree.Field f : fs.byKey().values()) {
-      if (!validName(f.keyNode(), f.key(), "group")) {
-        continue;
-      }
-      Set<String> members = new LinkedHashSet<>();
-      if (!(f.value() instanceof ScalarNode s && s.getValue().isEmpty())) {
-        YamlTree.Fields g =
-            y.fields(f.value(), "group '" + f.key() + "'", Set.of("description", "members"));
-        if (g == null) {
-          continue;
-        }
-        if (g.has("members")) {
-          List<ScalarNode> items = y.scalars(g.value("members"), "members");
-          if (items != null) {
-            for (ScalarNode item : items) {
-              String user = userName(item);
-              if (user != null) {
-                members.add(user);
-              }
-            }
-          }
-        }
-      }
-      groups.put(f.key(), new Named.Group(f.key(), members, y.location(f.keyNode())));
-    }
-    markInvalid(fs, groups, "group");
-  }
-
-  private void markInvalid(YamlTree.Fields fs, Map<String, ?> declared, String noun) {
-    for (String name : fs.byKey().keySet()) {
-      if (!declared.containsKey(name)) {
-        invalid.add(noun + " " + name);
-      }
-    }
-  }
-
-  private String userName(ScalarNode item) {
-    String user = item.getValue().strip().toLowerCase(Locale.ROOT);
-    if (user.isEmpty()
-        || user.length() > 320
-        || user.chars().anyMatch(c -> c <= 0x20 || c == 0x7f)) {
-      y.error(
-          item,
-          "user '"
-              + item.getValue()
-              + "' must be a user name without spaces or control characters");
-      return null;
-    }
-    return user;
-  }
-
-  private void readUpstreams(Node n) {
-    if (n != null) {
-      YamlTree.Fields fs = y.fields(n, "upstreams", null);
-      if (fs != null) {
-        for (YamlTree.Field f : fs.byKey().values()) {
-          if (!validName(f.keyNode(), f.key(), "upstream")) {
-            continue;
-          }
-          YamlTree.Fields u =
-              y.fields(
-                  f.value(), "upstream '" + f.key() + "'", Set.of("description", "credentials"));
-          if (u == null) {
-            continue;
-          }
-          CredentialMode mode = CredentialMode.PASSTHROUGH;
-          if (u.has("credentials")) {
-            mode = y.keyword(u.value("credentials"), "credentials", CredentialMode.class);
-          }
-          if (mode != null) {
-            upstreams.put(f.key(), new Named.Upstream(f.key(), mode, y.location(f.keyNode())));
-          }
-        }
-        markInvalid(fs, upstreams, "upstream");
-      }
-    }
-    if (base != null) {
-      // The gateway configuration's default upstream is always a routing target.
-      upstreams.putIfAbsent("default", base.upstreams().get("default"));
-      used.add("upstream default");
-    }
-  }
-
-  private void readClasses(Node n) {
-    if (n == null) {
-      return;
-    }
-    YamlTree.Fields fs = y.fields(n, "attachment-classes", null);
-    if (fs == null) {
-      return;
-    }
-    for (YamlTree.Field f : fs.byKey().values()) {
-      if (!validName(f.keyNode(), f.key(), "attachment class")) {
-        continue;
-      }
-      YamlTree.Fields c =
-          y.fields(
-              f.value(),
-              "attachment class '" + f.key() + "'",
-              Set.of("description", "categories", "types"));
-      if (c == null) {
-        continue;
-      }
-      if (!c.has("categories") && !c.has("types")) {
-        y.error(f.keyNode(), "attachment class '" + f.key() + "' needs 'categories' or 'types'");
-        continue;
-      }
-      Set<String> categories = c.has("categories") ? categories(c.value("categories")) : Set.of();
-      Set<String> types = c.has("types") ? types(c.value("types")) : Set.of();
-      if (categories != null && types != null) {
-        classes.put(
-            f.key(),
-            new Named.AttachmentClass(f.key(), categories, types, y.location(f.keyNode())));
-      }
-    }
-    markInvalid(fs, classes, "attachment class");
-  }
-
-  private Set<String> categories(Node n) {
-    return known(n, "categories", CATEGORIES, "attachment category");
-  }
-
-  private Set<String> types(Node n) {
-    List<ScalarNode> items = y.scalars(n, "types");
-    if (items == null) {
-      return null;
-    }
-    Set<String> out = new LinkedHashSet<>();
-    for (ScalarNode item : items) {
-      String t = item.getValue().strip().toLowerCase(Locale.ROOT);
-      if (!MIME_TYPE.matcher(t).matches()) {
-        y.error(
-            item, "'" + item.getValue() + "' is not a MIME type such as application/x-msdownload");
-        return null;
-      }
-      out.add(t);
-    }
-    return out;
-  }
-
-  private Set<String> known(Node n, String what, Set<String> allowed, String noun) {
-    List<ScalarNode> items = y.scalars(n, what);
-    if (items == null) {
-      return null;
-    }
-    Set<String> out = new LinkedHashSet<>();
-    boolean ok = true;
-    for (ScalarNode item : items) {
-      if (!allowed.contains(item.getValue())) {
-        y.error(
-            item,
-            "unknown "
-                + noun
-                + " '"
-                + item.getValue()
-                + "'"
-                + YamlTree.suggestion(item.getValue(), allowed));
-        ok = false;
-      }
-      out.add(item.getValue());
-    }
-    return ok ? out : null;
-  }
-
-  private void readWindows(Node n) {
-    if (n == null) {
-      return;
-    }
-    YamlTree.Fields fs = y.fields(n, "time-windows", null);
-    if (fs == null) {
-      return;
-    }
-    for (YamlTree.Field f : fs.byKey().values()) {
-      if (!validName(f.keyNode(), f.key(), "time window")) {
-        continue;
-      }
-      YamlTree.Fields w =
-          y.fields(
-              f.value(),
-              "time window '" + f.key() + "'",
-              Set.of("description", "days", "from", "to", "zone"));
-      if (w == null) {
-        continue;
-      }
-      boolean[] days = new boolean[7];
-      boolean ok = true;
-      if (w.has("days")) {
-        List<ScalarNode> items = y.scalars(w.value("days"), "days");
-        ok = items != null;
-        for (ScalarNode item : items == null ? List.<ScalarNode>of() : items) {
-          ok &= days(item, days);
-        }
-      } else {
-        java.util.Arrays.fill(days, true);
-      }
-      Integer from = time(w, "from");
-      Integer to = time(w, "to");
-      ZoneId zone = ZoneOffset.UTC;
-      if (w.has("zone")) {
-        String z = y.scalar(w.value("zone"), "zone");
-        try {
-          zone = z == null ? null : ZoneId.of(z);
-        } catch (DateTimeException e) {
-          y.error(
-              w.value("zone"), "unknown time zone '" + z + "' (use a name such as Europe/Berlin)");
-          zone = null;
-        }
-      }
-      if (from != null && from.equals(to)) {
-        y.error(w.value("to"), "'from' and 'to' are equal; a window must not be empty");
-        ok = false;
-      }
-      if (ok && from != null && to != null && zone != null) {
-        windows.put(
-            f.key(),
-            new Named.Window(
-                new TimeWindow(f.key(), days, from, to, zone), y.location(f.keyNode())));
-      }
-    }
-    markInvalid(fs, windows, "time window");
-  }
-
-  private boolean days(ScalarNode item, boolean[] days) {
-    String v = item.getValue().strip().toLowerCase(Locale.ROOT);
-    int dash = v.indexOf('-');
-    int first = DAYS.indexOf(dash < 0 ? v : v.substring(0, dash));
-    int last = dash < 0 ? first : DAYS.indexOf(v.substring(dash + 1));
-    if (first < 0 || last < 0) {
-      y.error(
-          item, "'" + item.getValue() + "' is not a day (mon … sun) or a range such as mon-fri");
-      return false;
-    }
-    for (int d = first; ; d = (d + 1) % 7) {
-      days[d] = true;
-      if (d == last) {
-        return true;
-      }
-    }
-  }
-
-  private Integer time(YamlTree.Fields w, String key) {
-    Node n = w.value(key);
-    if (n == null) {
-      y.error(w.node(), "time window needs '" + key + "' (HH:MM)");
-      return null;
-    }
-    String s = y.scalar(n, key);
-    if (s == null) {
-      return null;
-    }
-    if (!HH_MM.matcher(s).matches()) {
-      y.error(n, "'" + key + "' must be a time HH:MM such as 07:30, not '" + s + "'");
-      return null;
-    }
-    return Integer.parseInt(s.substring(0, 2)) * 3600 + Integer.parseInt(s.substring(3)) * 60;
   }
 
   // ---- defaults ---------------------------------------------------------------------------
@@ -625,14 +252,16 @@ final class PolicyCompiler {
     } else {
       YamlTree.Fields fs = y.fields(r.value(), "defaults.routing", ROUTING_KEYS);
       if (fs != null) {
-        String upstream = fs.has("upstream") ? upstreamRef(fs.value("upstream")) : "default";
+        String upstream = fs.has("upstream") ? named.upstreamRef(fs.value("upstream")) : "default";
         CredentialMode mode =
             fs.has("credentials")
                 ? y.keyword(fs.value("credentials"), "credentials", CredentialMode.class)
-                : upstreams.containsKey(upstream) ? upstreams.get(upstream).credentials() : null;
+                : named.upstreams.containsKey(upstream)
+                    ? named.upstreams.get(upstream).credentials()
+                    : null;
         if (upstream != null && mode != null) {
           routingDefault = new RoutingDecision(upstream, mode, defaultRef("routing", r), List.of());
-        } else if (upstream != null && !upstreams.containsKey(upstream)) {
+        } else if (upstream != null && !named.upstreams.containsKey(upstream)) {
           y.error(r.value(), "defaults.routing needs an upstream that is declared under upstreams");
         }
       }
@@ -711,10 +340,11 @@ final class PolicyCompiler {
     String reason = null;
     if (fs.has("reason")) {
       reason = y.scalar(fs.value("reason"), "reason");
-      if (reason != null && !NAME.matcher(reason).matches()) {
+      if (reason != null && !NamedObjects.NAME.matcher(reason).matches()) {
         y.error(
             fs.value("reason"),
-            "reason must be a code of lower case letters, digits and '-', such as contractors-no-pop3");
+            "reason must be a code of lower case letters, digits and '-',"
+                + " such as contractors-no-pop3");
         return null;
       }
     }
@@ -777,27 +407,6 @@ final class PolicyCompiler {
     return new AccessTerms(allow, reason, mechanisms, sf, cert, app);
   }
 
-  private String upstreamRef(Node n) {
-    String name = y.scalar(n, "upstream");
-    if (name == null) {
-      return null;
-    }
-    if (!upstreams.containsKey(name)) {
-      if (!invalid.contains("upstream " + name)) {
-        y.error(n, "undefined upstream '" + name + "'" + declared(upstreams.keySet()));
-      }
-      return null;
-    }
-    used.add("upstream " + name);
-    return name;
-  }
-
-  private static String declared(Set<String> names) {
-    return names.isEmpty()
-        ? " (none is declared)"
-        : " (declared: " + String.join(", ", new java.util.TreeSet<>(names)) + ")";
-  }
-
   private ScanDecision scanDecision(YamlTree.Fields fs, ScanDecision over, RuleRef ref) {
     ScanScope scope = fs.has("scan") ? y.keyword(fs.value("scan"), "scan", ScanScope.class) : null;
     Long max = fs.has("max-size") ? y.size(fs.value("max-size"), "max-size") : null;
@@ -826,7 +435,8 @@ final class PolicyCompiler {
     if (onError == FilterAction.STRIP) {
       y.error(
           fs.value("on-scan-error"),
-          "on-scan-error cannot be 'strip': a message that was not parsed has no attachments to strip");
+          "on-scan-error cannot be 'strip': a message that was not parsed has no"
+              + " attachments to strip");
       return null;
     }
     if (onError == FilterAction.ALLOW) {
@@ -940,7 +550,7 @@ final class PolicyCompiler {
       }
       Match match = Match.ALL;
       if (fs.has("match")) {
-        match = match(fs.value("match"), section, false);
+        match = matches.read(fs.value("match"), section, false);
         if (match == null) {
           continue;
         }
@@ -968,7 +578,7 @@ final class PolicyCompiler {
     if (id == null) {
       return null;
     }
-    if (!NAME.matcher(id).matches() || id.equals("defaults")) {
+    if (!NamedObjects.NAME.matcher(id).matches() || id.equals("defaults")) {
       y.error(
           fs.value("id"),
           "rule id '"
@@ -989,6 +599,10 @@ final class PolicyCompiler {
       return null;
     }
     AccessTerms merged = given.over(accessTerms);
+    if (merged.allow && given.reason != null) {
+      y.error(fs.get("reason").keyNode(), "'reason' is only given with 'decision: deny'");
+      return null;
+    }
     if (!merged.allow) {
       if (given.allow == null) {
         y.error(
@@ -1031,7 +645,7 @@ final class PolicyCompiler {
   private RoutingDecision routingRule(YamlTree.Fields fs, RuleRef ref) {
     String upstream = routingDefault.upstream();
     if (fs.has("upstream")) {
-      upstream = upstreamRef(fs.value("upstream"));
+      upstream = named.upstreamRef(fs.value("upstream"));
       if (upstream == null) {
         return null;
       }
@@ -1044,7 +658,9 @@ final class PolicyCompiler {
       }
     } else {
       mode =
-          fs.has("upstream") ? upstreams.get(upstream).credentials() : routingDefault.credentials();
+          fs.has("upstream")
+              ? named.upstreams.get(upstream).credentials()
+              : routingDefault.credentials();
     }
     return new RoutingDecision(upstream, mode, ref, List.of());
   }
@@ -1078,7 +694,8 @@ final class PolicyCompiler {
       if (c.attachmentClasses() == null && c.attachmentTypes() == null) {
         y.error(
             fs.get("action").value(),
-            "'strip' needs an attachment-class or attachment-type condition that says what to strip");
+            "'strip' needs an attachment-class or attachment-type condition that says"
+                + " what to strip");
         return null;
       }
       stripCategories = new LinkedHashSet<>();
@@ -1092,201 +709,6 @@ final class PolicyCompiler {
       }
     }
     return new FilterDecision(action, tag, stripCategories, stripTypes, ref, List.of());
-  }
-
-  // ---- match ------------------------------------------------------------------------------
-
-  private Match match(Node n, String section, boolean inNot) {
-    Set<String> allowed = new HashSet<>(SESSION_MATCH_KEYS);
-    if (section.equals("filtering")) {
-      allowed.addAll(MESSAGE_MATCH_KEYS);
-    }
-    if (inNot) {
-      allowed.remove("not");
-    }
-    if (n instanceof org.yaml.snakeyaml.nodes.MappingNode m && !section.equals("filtering")) {
-      // Say why a message condition is refused here rather than "unknown key".
-      for (var t : m.getValue()) {
-        if (t.getKeyNode() instanceof ScalarNode k && MESSAGE_MATCH_KEYS.contains(k.getValue())) {
-          y.error(
-              k, "'" + k.getValue() + "' is a message condition; only filtering rules can use it");
-          return null;
-        }
-      }
-    }
-    YamlTree.Fields fs = y.fields(n, inNot ? "not" : "match", allowed);
-    if (fs == null) {
-      return null;
-    }
-    int errors = y.problems().size();
-    Set<String> users = null;
-    if (fs.has("user")) {
-      List<ScalarNode> items = y.scalars(fs.value("user"), "user");
-      users = new LinkedHashSet<>();
-      for (ScalarNode item : items == null ? List.<ScalarNode>of() : items) {
-        users.add(userName(item));
-      }
-    }
-    Set<String> domains = null;
-    if (fs.has("domain")) {
-      List<ScalarNode> items = y.scalars(fs.value("domain"), "domain");
-      domains = new LinkedHashSet<>();
-      for (ScalarNode item : items == null ? List.<ScalarNode>of() : items) {
-        String d = item.getValue().strip().toLowerCase(Locale.ROOT);
-        if (d.isEmpty() || d.contains("@") || d.chars().anyMatch(c -> c <= 0x20 || c == 0x7f)) {
-          y.error(
-              item,
-              "domain '"
-                  + item.getValue()
-                  + "' must be a domain name such as corp.example, without '@'");
-        }
-        domains.add(d);
-      }
-    }
-    List<Named.Group> gs = refs(fs, "group", groups, "group");
-    List<Named.Network> sources = refs(fs, "source", networks, "network");
-    Set<String> listeners = null;
-    if (fs.has("listener")) {
-      List<ScalarNode> items = y.scalars(fs.value("listener"), "listener");
-      listeners = new LinkedHashSet<>();
-      for (ScalarNode item : items == null ? List.<ScalarNode>of() : items) {
-        listeners.add(item.getValue());
-      }
-    }
-    Set<String> protocols =
-        fs.has("protocol")
-            ? known(fs.value("protocol"), "protocol", Set.of("imap", "pop3"), "protocol")
-            : null;
-    Set<String> tls =
-        fs.has("tls-version")
-            ? known(fs.value("tls-version"), "tls-version", TLS_VERSIONS, "TLS version")
-            : null;
-    Boolean cert =
-        fs.has("client-certificate")
-            ? y.bool(fs.value("client-certificate"), "client-certificate")
-            : null;
-    Set<Mechanism> mechanisms = null;
-    if (fs.has("mechanism")) {
-      List<ScalarNode> items = y.scalars(fs.value("mechanism"), "mechanism");
-      mechanisms = EnumSet.noneOf(Mechanism.class);
-      for (ScalarNode item : items == null ? List.<ScalarNode>of() : items) {
-        Mechanism m = Mechanism.byName(item.getValue());
-        if (m == null) {
-          y.error(
-              item,
-              "unknown mechanism '"
-                  + item.getValue()
-                  + "' (expected one of: PLAIN, LOGIN, XOAUTH2, OAUTHBEARER, EXTERNAL, USER)");
-        } else {
-          mechanisms.add(m);
-        }
-      }
-    }
-    List<Named.Window> times = refs(fs, "time", windows, "time window");
-    Set<String> labels =
-        fs.has("labels") ? known(fs.value("labels"), "labels", LABELS, "label") : null;
-    Double minScore = fs.has("min-score") ? y.number(fs.value("min-score"), "min-score") : null;
-    Double maxScore = fs.has("max-score") ? y.number(fs.value("max-score"), "max-score") : null;
-    Match.Attachments classesCondition = null;
-    List<Named.AttachmentClass> cs = refs(fs, "attachment-class", classes, "attachment class");
-    if (cs != null) {
-      Set<String> cats = new LinkedHashSet<>();
-      Set<String> types = new LinkedHashSet<>();
-      cs.forEach(
-          c -> {
-            cats.addAll(c.categories());
-            types.addAll(c.types());
-          });
-      classesCondition = new Match.Attachments(cats, types);
-    }
-    Match.Attachments typesCondition = null;
-    if (fs.has("attachment-type")) {
-      Set<String> types = types(fs.value("attachment-type"));
-      typesCondition = types == null ? null : new Match.Attachments(Set.of(), types);
-    }
-    Long minSize = fs.has("min-size") ? y.size(fs.value("min-size"), "min-size") : null;
-    Long maxSize = fs.has("max-size") ? y.size(fs.value("max-size"), "max-size") : null;
-    Match not = null;
-    if (fs.has("not")) {
-      not = match(fs.value("not"), section, true);
-    }
-    if (y.problems().size() != errors) {
-      return null;
-    }
-    // Conditions that can never hold together: a rule that never matches is a mistake.
-    if (minScore != null && maxScore != null && minScore >= maxScore) {
-      y.error(
-          fs.get("max-score").keyNode(),
-          "match can never be satisfied: max-score "
-              + maxScore
-              + " is not above min-score "
-              + minScore);
-      return null;
-    }
-    if (minSize != null && maxSize != null && minSize > maxSize) {
-      y.error(
-          fs.get("max-size").keyNode(), "match can never be satisfied: max-size is below min-size");
-      return null;
-    }
-    if (Boolean.FALSE.equals(cert)
-        && mechanisms != null
-        && mechanisms.equals(EnumSet.of(Mechanism.EXTERNAL))) {
-      y.error(
-          fs.get("client-certificate").keyNode(),
-          "match can never be satisfied: EXTERNAL always comes with a client certificate");
-      return null;
-    }
-    if (Boolean.TRUE.equals(cert) && tls != null && tls.equals(Set.of("none"))) {
-      y.error(
-          fs.get("client-certificate").keyNode(),
-          "match can never be satisfied: a client certificate needs TLS");
-      return null;
-    }
-    return new Match(
-        new Match.Conditions(
-            users,
-            domains,
-            gs,
-            sources,
-            listeners,
-            protocols,
-            tls,
-            cert,
-            mechanisms,
-            times,
-            labels,
-            minScore,
-            maxScore,
-            classesCondition,
-            typesCondition,
-            minSize,
-            maxSize,
-            not));
-  }
-
-  private <T> List<T> refs(YamlTree.Fields fs, String key, Map<String, T> declared, String noun) {
-    if (!fs.has(key)) {
-      return null;
-    }
-    List<ScalarNode> items = y.scalars(fs.value(key), key);
-    if (items == null) {
-      return null;
-    }
-    List<T> out = new ArrayList<>();
-    for (ScalarNode item : items) {
-      T t = declared.get(item.getValue());
-      if (t == null && invalid.contains(noun + " " + item.getValue())) {
-        continue;
-      }
-      if (t == null) {
-        y.error(
-            item, "undefined " + noun + " '" + item.getValue() + "'" + declared(declared.keySet()));
-      } else {
-        used.add(noun + " " + item.getValue());
-        out.add(t);
-      }
-    }
-    return out;
   }
 
   // ---- whole-policy checks ----------------------------------------------------------------
@@ -1320,40 +742,5 @@ final class PolicyCompiler {
 
   private void problem(Location at, String message) {
     y.problems().add(new Problem(at, message, Problem.Severity.ERROR));
-  }
-
-  private void unused(YamlTree.Fields top) {
-    warnUnused(
-        networks.values().stream()
-            .map(n -> Map.entry("network " + n.name(), n.location()))
-            .toList());
-    warnUnused(
-        groups.values().stream().map(n -> Map.entry("group " + n.name(), n.location())).toList());
-    warnUnused(
-        upstreams.values().stream()
-            .filter(u -> u.location().file().equals(source))
-            .map(n -> Map.entry("upstream " + n.name(), n.location()))
-            .toList());
-    warnUnused(
-        classes.values().stream()
-            .map(n -> Map.entry("attachment class " + n.name(), n.location()))
-            .toList());
-    warnUnused(
-        windows.values().stream()
-            .map(n -> Map.entry("time window " + n.window().name(), n.location()))
-            .toList());
-  }
-
-  private void warnUnused(List<Map.Entry<String, Location>> declaredObjects) {
-    for (var e : declaredObjects) {
-      if (!used.contains(e.getKey())) {
-        y.problems()
-            .add(
-                new Problem(
-                    e.getValue(),
-                    e.getKey() + " is declared but no rule uses it",
-                    Problem.Severity.WARNING));
-      }
-    }
   }
 }

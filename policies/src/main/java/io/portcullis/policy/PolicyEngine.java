@@ -193,7 +193,7 @@ public final class PolicyEngine {
     final boolean needsAddress;
     final boolean hasMonitors;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // generic array creation
     Section(List<Rule<D>> list, D fallback) {
       this.rules = list.toArray(new Rule[0]);
       this.fallback = fallback;

@@ -40,8 +40,8 @@ final class TimeWindow {
   boolean contains(Instant time) {
     long local = time.getEpochSecond() + rules.getOffset(time).getTotalSeconds();
     long day = Math.floorDiv(local, SECONDS_PER_DAY);
-    int second = (int) Math.floorMod(local, SECONDS_PER_DAY);
-    int weekday = (int) Math.floorMod(day + 3, 7); // 1970-01-01 was a Thursday (index 3)
+    int second = Math.floorMod(local, SECONDS_PER_DAY);
+    int weekday = Math.floorMod(day + 3, 7); // 1970-01-01 was a Thursday (index 3)
     if (fromSecond < toSecond) {
       return days[weekday] && second >= fromSecond && second < toSecond;
     }

@@ -309,4 +309,34 @@ class PolicyEngineTest {
     assertThat(engine.decideAccess(session().source("10.1.1.1").build()))
         .isSameAs(engine.decideAccess(session().source("10.2.2.2").build()));
   }
+
+  @Test
+  void denyByDefaultPolicyShouldAllowListedNetworksWithTheDefaultTerms() throws Exception {
+    PolicyEngine e =
+        new PolicyEngine(
+            PolicyLoader.parse(
+                "deny-by-default.yml",
+                """
+                version: 1
+                networks: { office: [10.0.0.0/8] }
+                defaults:
+                  access:
+                    decision: deny
+                    reason: not-from-a-known-network
+                    mechanisms: [PLAIN]
+                    second-factor: required
+                access:
+                  - id: office
+                    match: { source: office }
+                    decision: allow
+                """));
+    AccessDecision inside = e.decideAccess(session().source("10.0.0.1").build());
+    assertThat(inside.allowed()).isTrue();
+    assertThat(inside.mechanisms()).containsExactly(Mechanism.PLAIN);
+    assertThat(inside.secondFactor()).isEqualTo(SecondFactor.REQUIRED);
+    AccessDecision outside = e.decideAccess(session().source("192.0.2.1").build());
+    assertThat(outside.allowed()).isFalse();
+    assertThat(outside.reason()).isEqualTo("not-from-a-known-network");
+    assertThat(outside.allowsMechanism("PLAIN")).isFalse();
+  }
 }

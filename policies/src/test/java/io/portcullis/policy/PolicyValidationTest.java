@@ -133,6 +133,38 @@ class PolicyValidationTest {
                 "policy.yml:6:5: rule 'higher' is unreachable: rule 'high' (line 3) comes first and"
                     + " matches everything it matches")),
         Arguments.of(
+            "user shadowed by an earlier rule for the whole domain",
+            """
+            version: 1
+            access:
+              - id: corp
+                match: { domain: corp.example }
+                second-factor: required
+              - id: alice
+                match: { user: Alice@Corp.Example }
+                second-factor: "off"
+            """,
+            List.of(
+                "policy.yml:6:5: rule 'alice' is unreachable: rule 'corp' (line 3) comes first and"
+                    + " matches everything it matches")),
+        Arguments.of(
+            "monitor rule after the enforcing rule that hides it",
+            """
+            version: 1
+            routing:
+              - id: pop3
+                match: { protocol: pop3 }
+                credentials: mapped
+              - id: pop3-try-oauth
+                mode: monitor
+                match: { protocol: pop3, group: g }
+                credentials: oauth2
+            groups: { g: {} }
+            """,
+            List.of(
+                "policy.yml:6:5: rule 'pop3-try-oauth' is unreachable: rule 'pop3' (line 3) comes"
+                    + " first and matches everything it matches")),
+        Arguments.of(
             "deny with access terms",
             """
             version: 1
@@ -162,6 +194,15 @@ class PolicyValidationTest {
                 reason: because
             """,
             List.of("policy.yml:5:5: 'reason' is only given with 'decision: deny'")),
+        Arguments.of(
+            "reason on a rule that inherits allow",
+            """
+            version: 1
+            access:
+              - id: a
+                reason: because
+            """,
+            List.of("policy.yml:4:5: 'reason' is only given with 'decision: deny'")),
         Arguments.of(
             "matched mechanism that the rule does not allow",
             """
@@ -387,5 +428,76 @@ class PolicyValidationTest {
                 .map(Problem::toString))
         .as(what)
         .containsExactlyElementsOf(expected);
+  }
+
+  static Stream<Arguments> reachablePolicies() {
+    return Stream.of(
+        Arguments.of(
+            "a monitor rule hides nothing",
+            """
+            filtering:
+              - id: rollout
+                mode: monitor
+                action: quarantine
+              - id: spam
+                match: { labels: spam }
+                action: junk
+            """),
+        Arguments.of(
+            "a rule naming scan-error is reached by failed scans",
+            """
+            filtering:
+              - id: all-pdfs
+                match: { attachment-type: application/pdf }
+                action: allow
+              - id: failed-pdfs
+                match: { labels: scan-error, attachment-type: application/pdf }
+                action: tag
+            """),
+        Arguments.of(
+            "a narrower rule before a broader one",
+            """
+            networks: { lab: [10.5.0.0/16], office: [10.0.0.0/8] }
+            access:
+              - id: lab
+                match: { source: lab }
+                second-factor: if-enrolled
+              - id: office
+                match: { source: office }
+                second-factor: "off"
+            """),
+        Arguments.of(
+            "a later rule reached by what an earlier negation leaves out",
+            """
+            groups: { g: {} }
+            access:
+              - id: not-g
+                match: { not: { group: g } }
+                second-factor: required
+              - id: imap
+                match: { protocol: imap }
+                second-factor: "off"
+            """),
+        Arguments.of(
+            "overlapping but not nested networks",
+            """
+            networks: { a: [10.0.0.0/9], b: [10.0.0.0/8] }
+            access:
+              - id: a
+                match: { source: a }
+                second-factor: if-enrolled
+              - id: b
+                match: { source: b }
+                second-factor: "off"
+            """));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("reachablePolicies")
+  void loadShouldAcceptRulesThatCanStillMatch(String what, String rules) throws Exception {
+    Policy p =
+        PolicyLoader.parse(
+            "policy.yml", "version: 1\ndefaults: { access: { decision: allow } }\n" + rules);
+    assertThat(p.ruleIds()).as(what).isNotEmpty();
   }
 }

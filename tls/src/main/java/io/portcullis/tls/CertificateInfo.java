@@ -59,6 +59,15 @@ public record CertificateInfo(
     }
   }
 
+  /**
+   * Describes every certificate of a PEM file, in file order (for {@code portcullis cert show}).
+   *
+   * @throws TlsException when the file is missing, empty or holds no certificate
+   */
+  public static List<CertificateInfo> readPem(java.nio.file.Path file) throws TlsException {
+    return KeyMaterialLoader.readCertificates(file).stream().map(CertificateInfo::of).toList();
+  }
+
   /** Base64 SHA-256 of the certificate's SubjectPublicKeyInfo (RFC 7469 pin format). */
   public static String spkiSha256(X509Certificate c) {
     return Base64.getEncoder().encodeToString(sha256(c.getPublicKey().getEncoded()));

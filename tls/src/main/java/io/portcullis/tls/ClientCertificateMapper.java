@@ -8,9 +8,11 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
+import org.bouncycastle.asn1.ASN1String;
+import org.bouncycastle.asn1.x500.AttributeTypeAndValue;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 
 /**
  * Maps a verified client certificate to a user name for SASL EXTERNAL (RFC 4422 App. A): the SAN
@@ -21,7 +23,6 @@ import javax.naming.ldap.Rdn;
  *     is the local part; when empty, the user name is the whole address
  */
 public record ClientCertificateMapper(Optional<String> requiredDomain) {
-  private static final String EMAIL_OID = "1.2.840.113549.1.9.1";
   private static final int SAN_RFC822 = 1;
 
   public ClientCertificateMapper {
@@ -90,20 +91,14 @@ public record ClientCertificateMapper(Optional<String> requiredDomain) {
 
   private static Set<String> subjectAddresses(X509Certificate certificate) {
     Set<String> out = new LinkedHashSet<>();
-    try {
-      LdapName name =
-          new LdapName(
-              certificate
-                  .getSubjectX500Principal()
-                  .getName("RFC2253", java.util.Map.of(EMAIL_OID, "EMAILADDRESS")));
-      for (Rdn rdn : name.getRdns()) {
-        if (rdn.getType().equalsIgnoreCase("EMAILADDRESS")
-            && rdn.getValue() instanceof String value) {
-          out.add(value);
+    X500Name subject = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+    for (RDN rdn : subject.getRDNs()) {
+      for (AttributeTypeAndValue value : rdn.getTypesAndValues()) {
+        if (BCStyle.EmailAddress.equals(value.getType())
+            && value.getValue() instanceof ASN1String text) {
+          out.add(text.getString());
         }
       }
-    } catch (InvalidNameException e) {
-      return Set.of();
     }
     return out;
   }

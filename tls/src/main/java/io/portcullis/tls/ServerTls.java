@@ -2,7 +2,6 @@ package io.portcullis.tls;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
-import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.DomainWildcardMappingBuilder;
@@ -122,6 +121,8 @@ public final class ServerTls implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(
         this::reloadQuietly, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(tickets::rotateIfDue, 1, 1, TimeUnit.MINUTES);
+    // Long-running servers: repeat the expiry warning daily, not only when files change.
+    scheduler.scheduleWithFixedDelay(this::warnAboutExpiry, 1, 1, TimeUnit.DAYS);
     LOG.info(
         "TLS: provider {}, profile {}, certificate {} (SHA-256 {}, expires {}){}",
         provider.name(),
@@ -139,7 +140,18 @@ public final class ServerTls implements AutoCloseable {
    * @throws TlsException when a certificate or key cannot be used, naming the file and the problem
    */
   public static ServerTls start(ServerTlsSettings settings, Path dataDir) throws TlsException {
-    return start(settings, dataDir, Clock.systemUTC(), System.getenv(), DEBOUNCE);
+    return start(settings, dataDir, Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #start(ServerTlsSettings, Path)}, with the clock used for expiry warnings,
+   * self-signed validity and ticket-key rotation.
+   *
+   * @throws TlsException when a certificate or key cannot be used, naming the file and the problem
+   */
+  public static ServerTls start(ServerTlsSettings settings, Path dataDir, Clock clock)
+      throws TlsException {
+    return start(settings, dataDir, clock, System.getenv(), DEBOUNCE);
   }
 
   static ServerTls start(
@@ -153,9 +165,9 @@ public final class ServerTls implements AutoCloseable {
   }
 
   /**
-   * A new handler for one connection: an {@link SslHandler}, or an {@link SniHandler} that replaces
-   * itself with one once the ClientHello names a server. Either way the pipeline ends up with an
-   * SslHandler that fires {@code SslHandshakeCompletionEvent}.
+   * A new handler for one connection: an {@link SslHandler}, or an SNI handler that replaces itself
+   * with one, under the same pipeline name, once the ClientHello names a server. Either way the
+   * pipeline ends up with an SslHandler that fires {@code SslHandshakeCompletionEvent}.
    */
   public ChannelHandler newHandler(ByteBufAllocator alloc) {
     Generation generation = current;
@@ -166,12 +178,21 @@ public final class ServerTls implements AutoCloseable {
     }
     // The mapping reads the newest generation when the ClientHello arrives, not when the connection
     // opened.
-    return new SniHandler(liveMapping, HANDSHAKE_TIMEOUT_MILLIS);
+    return new NamedSniHandler(liveMapping, HANDSHAKE_TIMEOUT_MILLIS);
   }
 
   /** The default certificate in use now. */
   public CertificateInfo defaultCertificate() {
     return current.defaultInfo();
+  }
+
+  /** Every certificate in use now, default first (for expiry metrics). */
+  public List<CertificateInfo> certificates() {
+    Generation generation = current;
+    List<CertificateInfo> all = new ArrayList<>();
+    all.add(generation.defaultInfo());
+    all.addAll(generation.sniInfo().values());
+    return List.copyOf(all);
   }
 
   /**
@@ -265,6 +286,19 @@ public final class ServerTls implements AutoCloseable {
 
   SslContext defaultContext() {
     return current.defaultContext();
+  }
+
+  /** Logs a WARN for each certificate in use that is expired or expires within 30 days. */
+  void warnAboutExpiry() {
+    for (CertificateInfo info : certificates()) {
+      if (info.expiresWithin(EXPIRY_WARNING, clock)) {
+        LOG.warn(
+            "TLS: certificate {} (SHA-256 {}) expires on {}; renew it",
+            info.subject(),
+            info.sha256Fingerprint(),
+            info.notAfter());
+      }
+    }
   }
 
   private void reloadQuietly() {

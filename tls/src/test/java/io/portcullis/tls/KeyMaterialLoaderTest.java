@@ -77,6 +77,17 @@ class KeyMaterialLoaderTest {
   }
 
   @Test
+  void legacyEncryptedPemKeyShouldLoad() throws Exception {
+    TestPki.Issued issued =
+        PKI.issue(TestPki.Spec.server("mail.example.test").withKeyType(TestPki.KeyType.RSA));
+    Path key = TestPki.writeLegacyEncrypted(dir.resolve("legacy.key"), issued.key(), "s3cret-env");
+    assertThat(Files.readString(key)).contains("Proc-Type: 4,ENCRYPTED");
+    Path chain = TestPki.writeChain(dir.resolve("legacy.crt"), issued.chain());
+    CertificateSource source = new CertificateSource(chain, key, Optional.of("env:MAIL_KEY_PASS"));
+    assertThat(load(source).leaf()).isEqualTo(issued.certificate());
+  }
+
+  @Test
   void wrongPassphraseShouldNameTheFileAndNotThePassphrase() throws Exception {
     TestPki.Issued issued = PKI.issue(TestPki.Spec.server("mail.example.test"));
     Path key = TestPki.writeEncryptedPkcs8(dir.resolve("enc.key"), issued.key(), "right-one");

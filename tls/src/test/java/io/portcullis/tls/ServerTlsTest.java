@@ -80,6 +80,7 @@ class ServerTlsTest {
           JdkClient.handshake(client, server.port(), JdkClient.sni("IMAP.example.test"))) {
         assertThat(subjectOf(s)).isEqualTo("CN=imap.example.test");
         assertThat(JdkClient.echo(s, "a1 NOOP")).isEqualTo("a1 NOOP");
+        assertThat(server.handshakes.poll(10, TimeUnit.SECONDS)).isNotNull();
       }
       client = JdkClient.trusting(PKI.rootCertificate());
       try (SSLSocket s =

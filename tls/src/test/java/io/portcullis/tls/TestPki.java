@@ -211,6 +211,22 @@ final class TestPki {
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
         builder.addExtension(
             Extension.extendedKeyUsage, false, new ExtendedKeyUsage(spec.purpose()));
+        // A CRL location, as public CAs include (scanners flag its absence); never fetched in
+        // tests.
+        builder.addExtension(
+            Extension.cRLDistributionPoints,
+            false,
+            new org.bouncycastle.asn1.x509.CRLDistPoint(
+                new org.bouncycastle.asn1.x509.DistributionPoint[] {
+                  new org.bouncycastle.asn1.x509.DistributionPoint(
+                      new org.bouncycastle.asn1.x509.DistributionPointName(
+                          new GeneralNames(
+                              new GeneralName(
+                                  GeneralName.uniformResourceIdentifier,
+                                  "http://crl.example.invalid/test.crl"))),
+                      null,
+                      null)
+                }));
       }
       if (!sans.isEmpty()) {
         builder.addExtension(
@@ -275,6 +291,22 @@ final class TestPki {
     StringWriter out = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
       writer.writeObject(new JcaPKCS8Generator(key, encryptor));
+    }
+    return write(file, out.toString());
+  }
+
+  /** Legacy OpenSSL encrypted PEM ("Proc-Type: 4,ENCRYPTED", AES-256-CBC). */
+  static Path writeLegacyEncrypted(Path file, PrivateKey key, String passphrase) throws Exception {
+    PrivateKey bcKey =
+        java.security.KeyFactory.getInstance(key.getAlgorithm(), KeyMaterialLoader.BC)
+            .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(key.getEncoded()));
+    var encryptor =
+        new org.bouncycastle.openssl.jcajce.JcePEMEncryptorBuilder("AES-256-CBC")
+            .setProvider(KeyMaterialLoader.BC)
+            .build(passphrase.toCharArray());
+    StringWriter out = new StringWriter();
+    try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+      writer.writeObject(new JcaMiscPEMGenerator(bcKey, encryptor));
     }
     return write(file, out.toString());
   }

@@ -29,7 +29,7 @@ final class TestServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel channel;
 
-  private TestServer(Supplier<ChannelHandler> tls) throws InterruptedException {
+  private TestServer(Supplier<ChannelHandler> tls, int port) throws InterruptedException {
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     channel =
         new ServerBootstrap()
@@ -43,13 +43,17 @@ final class TestServer implements AutoCloseable {
                     ch.pipeline().addLast("echo", new Echo());
                   }
                 })
-            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
             .sync()
             .channel();
   }
 
   static TestServer start(Supplier<ChannelHandler> tls) throws InterruptedException {
-    return new TestServer(tls);
+    return new TestServer(tls, 0);
+  }
+
+  static TestServer start(Supplier<ChannelHandler> tls, int port) throws InterruptedException {
+    return new TestServer(tls, port);
   }
 
   int port() {
@@ -89,7 +93,8 @@ final class TestServer implements AutoCloseable {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof SslHandshakeCompletionEvent event) {
         if (event.isSuccess()) {
-          handshakes.add(ctx.pipeline().get(SslHandler.class));
+          // By name: the gateway finds the TLS handler under the name it added it with, SNI or not.
+          handshakes.add((SslHandler) ctx.pipeline().get("tls"));
         } else {
           failures.add(event.cause());
         }

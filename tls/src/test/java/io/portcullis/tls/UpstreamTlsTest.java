@@ -75,52 +75,134 @@ class UpstreamTlsTest {
   private static Attempt connect(TestPki.Issued upstream, UpstreamTlsSettings settings, String host)
       throws Exception {
     CertificateSource source = TestPki.writePem(dir, "upstream-" + System.nanoTime(), upstream);
-    ServerTlsSettings serverSettings = ServerTlsSettings.defaults().withDefaultCertificate(source);
-    serverSettings =
+    ServerTlsSettings serverSettings =
         new ServerTlsSettings(
             TlsProfile.INTERMEDIATE,
             TlsProvider.JDK,
-            serverSettings.defaultCertificate(),
+            Optional.of(source),
             Map.of(),
             ClientAuthMode.NONE,
             Optional.empty(),
             List.of());
-    UpstreamTls tls = UpstreamTls.create(settings);
     try (ServerTls serverTls =
             ServerTls.start(serverSettings, dir, Clock.systemUTC(), Map.of(), ServerTls.DEBOUNCE);
         TestServer server =
             TestServer.start(() -> serverTls.newHandler(ByteBufAllocator.DEFAULT))) {
-      SslHandler handler = tls.newHandler(ByteBufAllocator.DEFAULT, host, server.port());
-      Channel channel =
-          new Bootstrap()
-              .group(group)
-              .channel(NioSocketChannel.class)
-              .handler(
-                  new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                      ch.pipeline().addLast(handler);
-                    }
-                  })
-              .connect(InetAddress.getLoopbackAddress(), server.port())
-              .sync()
-              .channel();
-      // Written before the handshake completes: SslHandler must hold it until verification passed.
-      ChannelFuture login =
-          channel.writeAndFlush(Unpooled.copiedBuffer(LOGIN, StandardCharsets.US_ASCII));
-      Future<Channel> handshake = handler.handshakeFuture().await();
-      assertThat(handshake.isDone()).isTrue();
-      login.await(10, TimeUnit.SECONDS);
-      if (handshake.isSuccess()) {
+      Attempt attempt = connectTo(server.port(), settings, host);
+      if (attempt.failure() == null) {
         // Echoed back by the server: wait for the full round trip before looking at what it
         // received.
         server.awaitReceived(LOGIN.length(), Duration.ofSeconds(10));
-      } else {
-        channel.closeFuture().await(10, TimeUnit.SECONDS);
       }
-      channel.close().sync();
-      return new Attempt(handshake.cause(), handler, server.received());
+      return new Attempt(attempt.failure(), attempt.handler(), server.received());
     }
+  }
+
+  /**
+   * Connects to a loopback {@code port} as {@code host} and writes a LOGIN before the handshake
+   * ends.
+   */
+  private static Attempt connectTo(int port, UpstreamTlsSettings settings, String host)
+      throws Exception {
+    UpstreamTls tls = UpstreamTls.create(settings);
+    SslHandler handler = tls.newHandler(ByteBufAllocator.DEFAULT, host, port);
+    Channel channel =
+        new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(handler);
+                  }
+                })
+            .connect(InetAddress.getLoopbackAddress(), port)
+            .sync()
+            .channel();
+    // Written before the handshake completes: SslHandler must hold it until verification passed.
+    ChannelFuture login =
+        channel.writeAndFlush(Unpooled.copiedBuffer(LOGIN, StandardCharsets.US_ASCII));
+    Future<Channel> handshake = handler.handshakeFuture().await();
+    assertThat(handshake.isDone()).isTrue();
+    login.await(10, TimeUnit.SECONDS);
+    channel.close().sync();
+    return new Attempt(handshake.cause(), handler, new byte[0]);
+  }
+
+  /**
+   * A one-connection server on loopback that runs {@code conversation} with the accepted socket.
+   */
+  private static int serveOnce(
+      java.net.ServerSocket listener, java.util.function.Consumer<java.net.Socket> conversation) {
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (listener;
+                  java.net.Socket socket = listener.accept()) {
+                conversation.accept(socket);
+              } catch (java.io.IOException e) {
+                // The client hung up: expected in refusal tests.
+              }
+            });
+    return listener.getLocalPort();
+  }
+
+  @Test
+  void upstreamOfferingOnlyTls11ShouldFailAsProtocol() throws Exception {
+    TestPki.Issued rsa = PKI.issue(TestPki.Spec.server(HOST).withKeyType(TestPki.KeyType.RSA));
+    javax.net.ssl.SSLContext legacy = javax.net.ssl.SSLContext.getInstance("TLS");
+    var keys = java.security.KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    keys.setKeyEntry(
+        "k",
+        rsa.key(),
+        new char[] {'x'},
+        rsa.chain().toArray(java.security.cert.X509Certificate[]::new));
+    var kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+    kmf.init(keys, new char[] {'x'});
+    legacy.init(kmf.getKeyManagers(), null, null);
+    var listener =
+        (javax.net.ssl.SSLServerSocket)
+            legacy
+                .getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    listener.setEnabledProtocols(new String[] {"TLSv1.1"});
+    int port =
+        serveOnce(
+            listener,
+            socket -> {
+              try {
+                ((javax.net.ssl.SSLSocket) socket).startHandshake();
+              } catch (java.io.IOException e) {
+                // Expected: the client refuses TLS 1.1.
+              }
+            });
+    Attempt attempt = connectTo(port, trusting(TlsProvider.JDK), HOST);
+    assertThat(attempt.reason()).isEqualTo(UpstreamTlsFailure.PROTOCOL);
+  }
+
+  @Test
+  void plaintextUpstreamShouldFailAsProtocol() throws Exception {
+    var listener = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    int port =
+        serveOnce(
+            listener,
+            socket -> {
+              try {
+                socket
+                    .getOutputStream()
+                    .write(
+                        "* OK [CAPABILITY IMAP4rev1] ready\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                socket.getInputStream().read();
+              } catch (java.io.IOException e) {
+                // The client hung up.
+              }
+            });
+    Attempt attempt = connectTo(port, trusting(TlsProvider.JDK), HOST);
+    assertThat(attempt.failure()).isNotNull();
+    assertThat(attempt.reason()).isEqualTo(UpstreamTlsFailure.PROTOCOL);
   }
 
   @ParameterizedTest

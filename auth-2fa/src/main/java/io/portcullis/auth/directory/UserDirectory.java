@@ -3,20 +3,21 @@ package io.portcullis.auth.directory;
 import io.portcullis.auth.secret.AtomicFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
 
 /**
@@ -27,6 +28,12 @@ import java.util.function.UnaryOperator;
  */
 public final class UserDirectory {
   private record Snapshot(Map<String, UserRecord> users, byte[] digest) {}
+
+  /**
+   * One in-process lock per file: a FileLock guards against other processes (the CLI), but two
+   * directories on one file in the same JVM would get OverlappingFileLockException from it.
+   */
+  private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
   private final Path file;
   private volatile Snapshot snapshot;
@@ -97,8 +104,7 @@ public final class UserDirectory {
    * @return the record after the change, empty if the user does not exist
    */
   public Optional<UserRecord> update(String name, UnaryOperator<UserRecord> change) {
-    @SuppressWarnings("unchecked")
-    Optional<UserRecord>[] result = new Optional[] {Optional.empty()};
+    AtomicReference<Optional<UserRecord>> result = new AtomicReference<>(Optional.empty());
     mutate(
         users -> {
           UserRecord current = users.get(name);
@@ -110,16 +116,27 @@ public final class UserDirectory {
             throw new IllegalArgumentException("a user cannot be renamed by update");
           }
           users.put(name, next);
-          result[0] = Optional.of(next);
+          result.set(Optional.of(next));
         });
-    return result[0];
+    return result.get();
   }
 
   private synchronized void mutate(java.util.function.Consumer<Map<String, UserRecord>> change) {
+    ReentrantLock jvmLock =
+        JVM_LOCKS.computeIfAbsent(file.toAbsolutePath().normalize(), p -> new ReentrantLock());
+    jvmLock.lock();
+    try {
+      mutateLocked(change);
+    } finally {
+      jvmLock.unlock();
+    }
+  }
+
+  private void mutateLocked(java.util.function.Consumer<Map<String, UserRecord>> change) {
     Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
     try (FileChannel lockChannel =
-            FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = lockChannel.lock()) {
+        FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      lockChannel.lock(); // released when the channel closes
       Snapshot base = read(file);
       if (!MessageDigest.isEqual(base.digest(), snapshot.digest())) {
         snapshot = base; // someone else wrote the file: build on what is there
@@ -161,9 +178,5 @@ public final class UserDirectory {
   @Override
   public String toString() {
     return "UserDirectory[" + file + ", " + snapshot.users().size() + " users]";
-  }
-
-  List<String> names() {
-    return new ArrayList<>(snapshot.users().keySet());
   }
 }

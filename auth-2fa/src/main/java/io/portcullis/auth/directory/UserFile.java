@@ -61,8 +61,7 @@ final class UserFile {
       return users;
     }
     list.get().requireObject();
-    for (Iterator<Map.Entry<String, JsonNode>> it = list.get().json.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : list.get().json.properties()) {
       Node user = list.get().child(entry.getKey(), entry.getValue());
       users.put(entry.getKey(), user(entry.getKey(), user));
     }

@@ -32,5 +32,21 @@ final class Argon2Benchmark {
     System.out.printf(
         "Argon2id %s: n=%d min=%.1f ms median=%.1f ms max=%.1f ms%n",
         cost, n, times[0] / 1e6, times[n / 2] / 1e6, times[n - 1] / 1e6);
+
+    // Throughput through the bounded hasher, as logins would use it.
+    int permits = Runtime.getRuntime().availableProcessors();
+    try (PasswordHasher hasher = new PasswordHasher(cost, permits, n)) {
+      io.portcullis.auth.Secret secret = io.portcullis.auth.Secret.of("correct horse");
+      long start = System.nanoTime();
+      java.util.List<java.util.concurrent.CompletableFuture<?>> all = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        all.add(hasher.verifyDummy(secret));
+      }
+      all.forEach(java.util.concurrent.CompletableFuture::join);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      System.out.printf(
+          "PasswordHasher with %d permits: %d verifications in %.2f s = %.1f/s%n",
+          permits, n, seconds, n / seconds);
+    }
   }
 }

@@ -73,6 +73,11 @@ public final class PasswordHasher implements AutoCloseable {
   public CompletableFuture<Verification> verify(Secret password, String stored) {
     return submit(
         bytes -> {
+          if (PasswordHashes.scheme(stored).isEmpty()) {
+            // A damaged or unsupported entry must cost as much as a real one (A2).
+            PasswordHashes.matches(bytes, dummyHash);
+            return new Verification(false, false);
+          }
           boolean matches = PasswordHashes.matches(bytes, stored);
           return new Verification(matches, matches && PasswordHashes.needsRehash(stored, cost));
         },

@@ -22,11 +22,6 @@ public final class TokenDigest {
     return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(secret));
   }
 
-  /** Whether {@code stored} has the digest form. */
-  public static boolean isDigest(String stored) {
-    return stored.startsWith(PREFIX) && stored.length() == PREFIX.length() + 43;
-  }
-
   /** The first of {@code digests} equal to the digest of {@code secret}; every one is compared. */
   public static Optional<String> match(String secret, List<String> digests) {
     byte[] candidate = digest(secret).getBytes(StandardCharsets.US_ASCII);

@@ -180,9 +180,17 @@ public final class Throttle {
    * @return how long to wait before sending the failure answer
    */
   public Duration recordFailure(InetAddress source, String user) {
+    return failed(ticketFor(source, user));
+  }
+
+  private Ticket ticketFor(InetAddress source, String user) {
     String network = SourceNetwork.of(source, settings.ipv4Prefix(), settings.ipv6Prefix());
-    Ticket ticket = new Ticket("src\0" + network, "usr\0" + user + "\0" + network, "acct\0" + user);
-    return failed(ticket);
+    return new Ticket("src\0" + network, "usr\0" + user + "\0" + network, "acct\0" + user);
+  }
+
+  /** Records a success decided elsewhere (the upstream accepted a passed-through login). */
+  public void recordSuccess(InetAddress source, String user) {
+    succeeded(ticketFor(source, user));
   }
 
   private Duration refusal(ThrottleState state, Instant now, int allowedInFlight) {

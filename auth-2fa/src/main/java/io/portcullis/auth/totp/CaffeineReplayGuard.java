@@ -11,6 +11,8 @@ import java.util.Objects;
  * step can no longer be accepted. Atomic through {@code ConcurrentMap.putIfAbsent}. Thread-safe.
  */
 public final class CaffeineReplayGuard implements ReplayGuard {
+  private static final long MAX_PERIOD_SECONDS = 120;
+
   private final Cache<String, Boolean> used;
 
   /**
@@ -19,9 +21,9 @@ public final class CaffeineReplayGuard implements ReplayGuard {
    */
   public CaffeineReplayGuard(TotpParameters parameters, Ticker ticker) {
     Objects.requireNonNull(parameters, "parameters");
-    // A step is acceptable for (2 x window + 1) periods; keep it one period longer for clock skew.
-    Duration retention =
-        Duration.ofSeconds((long) parameters.periodSeconds() * (2L * parameters.window() + 2));
+    // A step is acceptable for (2 x window + 1) periods, plus one for skew. Enrolments may use a
+    // longer period than the global one, so size the memory for the longest period allowed.
+    Duration retention = Duration.ofSeconds(MAX_PERIOD_SECONDS * (2L * parameters.window() + 2));
     this.used =
         Caffeine.newBuilder()
             .expireAfterWrite(retention)

@@ -189,4 +189,19 @@ class UserDirectoryTest {
           .containsExactlyInAnyOrder("users.yml", "users.yml.lock");
     }
   }
+
+  @Test
+  void concurrentUpdatesThroughTwoDirectoriesInOneProcessShouldAllLand() throws Exception {
+    Path file = write(FULL);
+    UserDirectory a = UserDirectory.open(file);
+    UserDirectory b = UserDirectory.open(file);
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+      for (int i = 0; i < 20; i++) {
+        String name = "user" + i;
+        UserDirectory target = i % 2 == 0 ? a : b;
+        pool.submit(() -> target.add(UserRecord.of(name, HASH)));
+      }
+    }
+    assertThat(UserDirectory.open(file).users()).hasSize(22);
+  }
 }

@@ -42,23 +42,22 @@ class PasswordHasherTest {
   }
 
   @Test
-  void verificationShouldRunOffTheCallingThread() throws Exception {
-    try (PasswordHasher hasher = new PasswordHasher(FAST, 1, 1)) {
-      Thread caller = Thread.currentThread();
-      String phc = hasher.hash(Secret.of("pw")).get(10, TimeUnit.SECONDS);
-      Thread worker =
-          hasher
-              .verify(Secret.of("pw"), phc)
-              .thenApply(v -> Thread.currentThread())
-              .get(10, TimeUnit.SECONDS);
-      assertThat(worker).isNotSameAs(caller);
+  void verifyShouldReturnBeforeTheHashIsComputed() throws Exception {
+    try (PasswordHasher hasher = new PasswordHasher(new Argon2Cost(32 * 1024, 2, 1), 1, 4)) {
+      CompletableFuture<PasswordHasher.Verification> busy = hasher.verifyDummy(Secret.of("x"));
+      // The only slot is taken for hundreds of milliseconds: a caller that computed the hash
+      // itself could not return an unfinished future.
+      CompletableFuture<PasswordHasher.Verification> queued = hasher.verifyDummy(Secret.of("y"));
+      assertThat(queued).isNotDone();
+      assertThat(queued.get(20, TimeUnit.SECONDS).matches()).isFalse();
+      assertThat(busy).isDone();
     }
   }
 
   @Test
   void floodBeyondQueueShouldBeRefusedInsteadOfQueuedWithoutBound() {
     // A slow cost so that the first two are still pending while the rest arrive.
-    try (PasswordHasher hasher = new PasswordHasher(new Argon2Cost(64 * 1024, 3, 1), 1, 1)) {
+    try (PasswordHasher hasher = new PasswordHasher(new Argon2Cost(32 * 1024, 2, 1), 1, 1)) {
       List<CompletableFuture<PasswordHasher.Verification>> futures = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         futures.add(hasher.verifyDummy(Secret.of("x")));
@@ -88,6 +87,19 @@ class PasswordHasherTest {
       CompletableFuture<PasswordHasher.Verification> f = hasher.verify(secret, phc);
       secret.destroy();
       assertThat(f.get(10, TimeUnit.SECONDS).matches()).isTrue();
+    }
+  }
+
+  @Test
+  void damagedStoredHashShouldFailAfterPayingTheSameCost() throws Exception {
+    try (PasswordHasher hasher = new PasswordHasher(new Argon2Cost(32 * 1024, 2, 1), 1, 4)) {
+      CompletableFuture<PasswordHasher.Verification> busy = hasher.verifyDummy(Secret.of("x"));
+      CompletableFuture<PasswordHasher.Verification> damaged =
+          hasher.verify(Secret.of("pw"), "{PLAIN}pw");
+      assertThat(damaged).isNotDone();
+      assertThat(damaged.get(20, TimeUnit.SECONDS))
+          .isEqualTo(new PasswordHasher.Verification(false, false));
+      busy.join();
     }
   }
 }

@@ -103,4 +103,14 @@ class TotpTest {
     clock.advance(Duration.ofSeconds(89)); // step 42 is still within the ±1 window for < 90 s
     assertThat(guard.tryConsume("alice", 42)).isFalse();
   }
+
+  @Test
+  void replayGuardShouldCoverEnrolmentsWithTheLongestPeriod() {
+    TestClock clock = TestClock.at(0);
+    CaffeineReplayGuard guard = new CaffeineReplayGuard(TotpParameters.DEFAULT, clock.ticker());
+    guard.tryConsume("alice", 42);
+    // A 120 s enrolment keeps a step acceptable for up to 360 s with a ±1 window.
+    clock.advance(Duration.ofSeconds(359));
+    assertThat(guard.tryConsume("alice", 42)).isFalse();
+  }
 }

@@ -48,7 +48,13 @@ public final class Spool extends OutputStream {
       throw new IOException("spool already sealed");
     }
     if (fileOut == null && count + len > memoryLimit) {
-      Files.createDirectories(dir);
+      if (!Files.isDirectory(dir)) {
+        // createDirectory (not createDirectories): fails if someone else made the path first.
+        Files.createDirectory(
+            dir,
+            java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+      }
       file = Files.createTempFile(dir, "spool", ".bin");
       fileOut = Files.newOutputStream(file, StandardOpenOption.WRITE);
       fileOut.write(buffer, 0, count);

@@ -24,9 +24,6 @@ final class Html {
           "(?is)\\bhref\\s*=\\s*(\"([^\"]{0,2000})\"|'([^']{0,2000})'|([^\\s>]{1,2000}))");
   private static final Pattern IMG = Pattern.compile("(?i)<img\\b");
   private static final Pattern TAG = Pattern.compile("(?s)<[^>]{0,4000}>");
-  private static final Pattern HIDDEN =
-      Pattern.compile(
-          "(?is)<(\\w+)\\b[^>]{0,500}style\\s*=\\s*[\"'][^\"']{0,300}(display\\s*:\\s*none|visibility\\s*:\\s*hidden|font-size\\s*:\\s*[01]px|font-size\\s*:\\s*0)[^>]{0,500}>(.{0,4000}?)</\\1\\s*>");
 
   final String visibleText;
   final List<Link> links;
@@ -57,12 +54,46 @@ final class Html {
     while (img.find()) {
       images++;
     }
-    int hidden = 0;
-    Matcher hid = HIDDEN.matcher(noScript);
-    while (hid.find()) {
-      hidden += text(hid.group(3)).length();
-    }
+    int hidden = hiddenText(noScript);
     return new Html(text(noScript), List.copyOf(links), images, hidden);
+  }
+
+  private static final String[] HIDING = {
+    "display:none", "visibility:hidden", "font-size:0", "font-size:1px", "opacity:0;"
+  };
+
+  /** Characters of text inside elements whose inline style hides them; linear in the input. */
+  static int hiddenText(String html) {
+    String lower = html.toLowerCase(Locale.ROOT).replace(": ", ":");
+    int total = 0;
+    for (String hiding : HIDING) {
+      int from = 0;
+      int found;
+      int seen = 0;
+      while ((found = lower.indexOf(hiding, from)) >= 0 && seen++ < 200) {
+        from = found + hiding.length();
+        int open = lower.lastIndexOf('<', found);
+        int close = lower.indexOf('>', found);
+        if (open < 0 || close < 0 || found - open > 1000) {
+          continue;
+        }
+        int nameEnd = open + 1;
+        while (nameEnd < lower.length() && Character.isLetterOrDigit(lower.charAt(nameEnd))) {
+          nameEnd++;
+        }
+        String name = lower.substring(open + 1, nameEnd);
+        if (name.isEmpty()) {
+          continue;
+        }
+        int end = lower.indexOf("</" + name, close);
+        if (end < 0 || end - close > 20_000) {
+          continue;
+        }
+        total += text(html.substring(close + 1, end)).length();
+        from = end;
+      }
+    }
+    return total;
   }
 
   /** Tags removed, entities decoded, whitespace collapsed. */

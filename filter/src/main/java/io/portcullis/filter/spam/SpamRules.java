@@ -29,14 +29,18 @@ public final class SpamRules {
   /** Rule ids and their default weights; docs/filtering.md explains each. */
   public static final Map<String, Double> DEFAULT_WEIGHTS = defaults();
 
-  /** Rules whose findings count towards the phishing label. */
-  public static final Set<String> PHISHING_RULES =
-      Set.of(
-          "from-display-name-spoof",
-          "auth-dmarc-fail",
-          "link-text-domain-mismatch",
-          "link-ip-address",
-          "phishing-phrase");
+  /**
+   * Rules that count towards the phishing label, with their phishing weight (separate from the spam
+   * weight: a link whose text names another domain is typical of phishing, and of newsletters'
+   * click trackers, so it weighs much more for phishing than for spam).
+   */
+  public static final Map<String, Double> PHISHING_WEIGHTS =
+      Map.of(
+          "from-display-name-spoof", 2.5,
+          "auth-dmarc-fail", 3.0,
+          "link-text-domain-mismatch", 2.5,
+          "link-ip-address", 1.5,
+          "phishing-phrase", 1.0);
 
   private static Map<String, Double> defaults() {
     Map<String, Double> w = new LinkedHashMap<>();
@@ -46,17 +50,21 @@ public final class SpamRules {
     w.put("date-in-future", 1.0);
     w.put("missing-message-id", 1.0);
     w.put("missing-subject", 0.5);
-    w.put("subject-all-caps", 0.5);
+    w.put("missing-to", 0.5);
+    w.put("date-invalid", 1.0);
+    w.put("from-ends-in-digits", 1.0);
+    w.put("body-shouting", 1.0);
+    w.put("subject-all-caps", 1.5);
     w.put("from-display-name-spoof", 2.5);
-    w.put("reply-to-other-domain", 1.0);
+    w.put("reply-to-other-domain", 0.0);
     w.put("received-too-many-hops", 1.0);
     w.put("auth-spf-fail", 1.0);
     w.put("auth-spf-softfail", 0.5);
     w.put("auth-dkim-fail", 1.0);
     w.put("auth-dmarc-fail", 3.0);
     w.put("auth-dmarc-pass", -0.5);
-    w.put("link-text-domain-mismatch", 2.5);
-    w.put("link-ip-address", 1.5);
+    w.put("link-text-domain-mismatch", 0.5);
+    w.put("link-ip-address", 2.0);
     w.put("link-shortener", 1.0);
     w.put("html-hidden-text", 1.0);
     w.put("html-image-only", 1.5);
@@ -64,8 +72,8 @@ public final class SpamRules {
     w.put("bayes-00", -2.0);
     w.put("bayes-20", -1.0);
     w.put("bayes-50", 0.0);
-    w.put("bayes-80", 2.0);
-    w.put("bayes-90", 3.5);
+    w.put("bayes-80", 2.5);
+    w.put("bayes-90", 4.0);
     w.put("bayes-99", 5.0);
     return java.util.Collections.unmodifiableMap(w);
   }
@@ -116,6 +124,7 @@ public final class SpamRules {
 
   private static final Pattern ADDR =
       Pattern.compile("([^\\s<>\"(),;:@]+)@([A-Za-z0-9.-]+\\.[A-Za-z]{2,})");
+  private static final Pattern FROM_DIGITS = Pattern.compile("[A-Za-z][A-Za-z._-]*\\d{3,}@");
   private static final int MAX_HOPS = 30;
 
   private final Map<String, Double> weights;
@@ -154,14 +163,18 @@ public final class SpamRules {
 
   /** Header and content rules. */
   public List<Finding> evaluate(MimeWalker.Content content, Instant now) {
+    return evaluate(SpamText.of(content), now);
+  }
+
+  /** Header and content rules on a message whose HTML is already parsed. */
+  public List<Finding> evaluate(SpamText content, Instant now) {
     List<Finding> out = new ArrayList<>();
-    headers(content.headers(), now, out);
-    List<String> texts = new ArrayList<>(content.plainTexts());
+    headers(content.headers, now, out);
+    List<String> texts = new ArrayList<>(content.plainTexts);
     int linkMismatch = 0;
     boolean ipLink = false;
     boolean shortener = false;
-    for (String html : content.htmlTexts()) {
-      Html parsed = Html.parse(html);
+    for (Html parsed : content.html) {
       texts.add(parsed.visibleText);
       for (Html.Link link : parsed.links) {
         String hrefHost = Urls.host(link.href());
@@ -198,11 +211,11 @@ public final class SpamRules {
       }
       if (parsed.images > 0
           && parsed.visibleText.length() < 40
-          && content.plainTexts().stream().allMatch(t -> t.strip().length() < 40)) {
+          && content.plainTexts.stream().allMatch(t -> t.strip().length() < 40)) {
         out.add(finding("html-image-only", "HTML body is images with almost no text", "html body"));
       }
     }
-    for (String text : content.plainTexts()) {
+    for (String text : content.plainTexts) {
       Matcher u = Urls.URL.matcher(text);
       while (u.find()) {
         String host = Urls.host(u.group());
@@ -216,8 +229,27 @@ public final class SpamRules {
         }
       }
     }
-    String all = String.join(" ", texts).toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
-    String subject = header(content.headers(), "Subject");
+    String body = String.join(" ", texts);
+    long letters = 0;
+    long upper = 0;
+    for (int i = 0; i < body.length() && i < 200_000; i++) {
+      char c = body.charAt(i);
+      if (Character.isLetter(c)) {
+        letters++;
+        if (Character.isUpperCase(c)) {
+          upper++;
+        }
+      }
+    }
+    if (letters >= 200 && upper * 10 > letters * 4) {
+      out.add(
+          finding(
+              "body-shouting",
+              (100 * upper / letters) + "% of the body's letters are capitals",
+              "body"));
+    }
+    String all = body.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+    String subject = header(content.headers, "Subject");
     all = (subject == null ? "" : subject.toLowerCase(Locale.ROOT) + " ") + all;
     int phrases = 0;
     for (String phrase : PHISHING_PHRASES) {
@@ -262,12 +294,14 @@ public final class SpamRules {
     if (from == null) {
       out.add(finding("missing-from", "no From header", "header From"));
     } else {
-      Matcher m = ADDR.matcher(from);
+      int angle = from.lastIndexOf('<');
+      // The address is the angle-addr when there is one; anything before it is display text.
+      Matcher m = ADDR.matcher(angle >= 0 ? from.substring(angle) : from);
       if (!m.find()) {
         out.add(finding("malformed-from", "From has no valid address", "header From"));
       } else {
         String fromDomain = m.group(2).toLowerCase(Locale.ROOT);
-        int lt = from.indexOf('<');
+        int lt = angle;
         if (lt > 0) {
           Matcher shown = ADDR.matcher(from.substring(0, lt));
           if (shown.find()
@@ -300,8 +334,22 @@ public final class SpamRules {
       out.add(finding("missing-date", "no Date header", "header Date"));
     } else {
       Instant when = parseDate(date);
-      if (when != null && when.isAfter(now.plus(Duration.ofDays(1)))) {
+      if (when == null) {
+        out.add(finding("date-invalid", "Date is not an RFC 5322 date-time", "header Date"));
+      } else if (when.isAfter(now.plus(Duration.ofDays(1)))) {
         out.add(finding("date-in-future", "dated more than a day in the future", "header Date"));
+      }
+    }
+    String to = header(headers, "To");
+    if ((to == null || to.isBlank() || to.toLowerCase(Locale.ROOT).contains("undisclosed"))
+        && header(headers, "Cc") == null) {
+      out.add(finding("missing-to", "no visible recipient (To/Cc)", "header To"));
+    }
+    if (from != null) {
+      Matcher digits = FROM_DIGITS.matcher(from);
+      if (digits.find()) {
+        out.add(
+            finding("from-ends-in-digits", "sender's mailbox name ends in digits", "header From"));
       }
     }
     if (header(headers, "Message-ID") == null) {

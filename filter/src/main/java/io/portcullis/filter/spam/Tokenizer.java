@@ -2,9 +2,11 @@ package io.portcullis.filter.spam;
 
 import io.portcullis.filter.mime.HeaderField;
 import io.portcullis.filter.mime.MimeWalker;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,11 +27,22 @@ public final class Tokenizer {
 
   /** The token set of one message. */
   public Set<String> tokens(MimeWalker.Content content) {
+    return tokens(SpamText.of(content));
+  }
+
+  /** The token set of one message whose HTML is already parsed. */
+  public Set<String> tokens(SpamText content) {
     Set<String> tokens = new LinkedHashSet<>();
-    for (HeaderField h : content.headers()) {
+    Map<String, Integer> headerCounts = new HashMap<>();
+    for (HeaderField h : content.headers) {
+      if (isDeliveryPath(h.name())) {
+        continue;
+      }
       header(h, tokens);
+      headerCounts.merge(h.name().toLowerCase(Locale.ROOT), 1, Integer::sum);
     }
-    for (MimeWalker.PartMeta part : content.parts()) {
+    headerCounts.forEach((name, count) -> tokens.add("header:" + name + ":" + Math.min(count, 10)));
+    for (MimeWalker.PartMeta part : content.parts) {
       tokens.add("content-type:" + part.mimeType());
       if (!part.fileName().isEmpty()) {
         String name = part.fileName().toLowerCase(Locale.ROOT);
@@ -37,11 +50,11 @@ public final class Tokenizer {
         tokens.add("filename-ext:" + (dot < 0 ? "" : name.substring(dot + 1)));
       }
     }
-    for (String text : content.plainTexts()) {
-      body(text, tokens);
+    for (String text : content.plainTexts) {
+      // HTML pasted into text/plain is read as HTML would be: markup is not vocabulary.
+      body(text.indexOf('<') >= 0 ? Html.text(text) : text, tokens);
     }
-    for (String html : content.htmlTexts()) {
-      Html parsed = Html.parse(html);
+    for (Html parsed : content.html) {
       body(parsed.visibleText, tokens);
       for (Html.Link link : parsed.links) {
         url(link.href(), tokens);
@@ -53,10 +66,36 @@ public final class Tokenizer {
         tokens.add("html:hidden-text");
       }
     }
-    if (content.plainTexts().isEmpty() && !content.htmlTexts().isEmpty()) {
+    if (content.plainTexts.isEmpty() && !content.html.isEmpty()) {
       tokens.add("mime:html-only");
     }
     return tokens;
+  }
+
+  /**
+   * Headers added by the lists and relays a message passed through: they describe the recipient's
+   * infrastructure, not the message, and a classifier that learns them calls any spam sent through
+   * a familiar list ham.
+   */
+  static boolean isDeliveryPath(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    return n.startsWith("list-")
+        || n.startsWith("x-beenthere")
+        || n.startsWith("x-mailman")
+        || n.startsWith("x-spam")
+        || n.startsWith("x-original")
+        || n.equals("errors-to")
+        || n.equals("sender")
+        || n.equals("return-path")
+        || n.equals("delivered-to")
+        || n.equals("precedence")
+        || n.equals("x-loop")
+        || n.equals("mailing-list")
+        || n.equals("x-mailing-list")
+        || n.equals("x-list")
+        || n.equals("x-received")
+        || n.equals("x-egroups-return")
+        || n.equals("x-apparently-to");
   }
 
   private static void header(HeaderField h, Set<String> tokens) {
@@ -130,34 +169,52 @@ public final class Tokenizer {
         }
       }
       case "received" -> {
-        String v = value.toLowerCase(Locale.ROOT);
-        Matcher ip = IP.matcher(v);
-        while (ip.find()) {
-          tokens.add("received:" + ip.group(1) + "." + ip.group(2));
-          tokens.add("received:" + ip.group(1) + "." + ip.group(2) + "." + ip.group(3));
-        }
-        Matcher host = Pattern.compile("\\b(?:from|by)\\s+([a-z0-9.-]+)").matcher(v);
-        while (host.find()) {
-          String[] labels = host.group(1).split("\\.");
-          if (labels.length >= 2) {
-            tokens.add("received:" + labels[labels.length - 2] + "." + labels[labels.length - 1]);
-          }
-        }
+        // Relays say where a corpus was collected, not what a message is.
       }
       case "message-id" -> {
         int at = value.lastIndexOf('@');
         tokens.add("message-id:" + (at < 0 ? "no-domain" : "has-domain"));
       }
+      case "date" -> {
+        // Dates say when a corpus was collected, not what a message is.
+      }
       default -> {
-        // Only the presence of less common headers is a signal.
-        if (name.startsWith("x-")) {
-          tokens.add("header:" + name);
+        int n = 0;
+        for (String w : value.toLowerCase(Locale.ROOT).split("[\\s;=\"<>(),:\\[\\]]+")) {
+          if (w.length() >= 3 && w.length() <= 20 && n++ < 30) {
+            tokens.add(name + ":" + w);
+          }
         }
       }
     }
   }
 
-  private static void body(String text, Set<String> tokens) {
+  private static final Pattern FOOTER_RULE = Pattern.compile("(?m)^[_=-]{30,}\\s*$");
+  private static final Pattern FOOTER_WORDS =
+      Pattern.compile("(?i)mailing list|sponsored by|unsubscribe|listinfo|list-request");
+
+  /**
+   * Removes a mailing-list footer (a rule line near the end followed by list boilerplate): like
+   * list headers it is added by the list, and the same footer is appended to the list's ham and its
+   * spam.
+   */
+  static String stripListFooter(String text) {
+    int from = Math.max(0, text.length() - 2500);
+    Matcher m = FOOTER_RULE.matcher(text);
+    int cut = -1;
+    if (m.find(from)) {
+      do {
+        if (FOOTER_WORDS.matcher(text).region(m.end(), text.length()).find()) {
+          cut = m.start();
+          break;
+        }
+      } while (m.find());
+    }
+    return cut < 0 ? text : text.substring(0, cut);
+  }
+
+  private static void body(String raw, Set<String> tokens) {
+    String text = stripListFooter(raw);
     Matcher u = Urls.URL.matcher(text);
     while (u.find() && tokens.size() < MAX_TOKENS) {
       url(u.group(), tokens);

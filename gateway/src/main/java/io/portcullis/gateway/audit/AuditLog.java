@@ -60,6 +60,15 @@ public final class AuditLog {
     emit(map);
   }
 
+  /** A monitor-mode policy rule matched: what it would have decided; nothing was changed. */
+  public void policyMonitor(ClientSession session, String user, String rule, String wouldDo) {
+    Map<String, Object> map = base("policy-monitor", session);
+    map.put("user", user == null ? null : printable(user));
+    map.put("rule", rule);
+    map.put("decision", wouldDo);
+    emit(map);
+  }
+
   private Map<String, Object> base(String event, ClientSession session) {
     Map<String, Object> map = new LinkedHashMap<>();
     map.put("time", clock.instant().toString());

@@ -47,10 +47,20 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--pop3-starttls-port", description = "Default: 1110")
   int pop3StarttlsPort = 1110;
 
+  @Option(names = "--imaps-port", description = "Default: 1993")
+  int imapsPort = 1993;
+
+  @Option(names = "--imap-starttls-port", description = "Default: 1143")
+  int imapStarttlsPort = 1143;
+
   @Override
   public Integer call() throws Exception {
     GreenMail upstream =
-        new GreenMail(new ServerSetup[] {new ServerSetup(0, "127.0.0.1", "pop3").dynamicPort()});
+        new GreenMail(
+            new ServerSetup[] {
+              new ServerSetup(0, "127.0.0.1", "pop3").dynamicPort(),
+              new ServerSetup(0, "127.0.0.1", "imap").dynamicPort()
+            });
     upstream.start();
     try {
       GreenMailUser user = upstream.setUser(USER + "@localhost", USER, PASSWORD);
@@ -58,22 +68,32 @@ final class DemoCommand implements Callable<Integer> {
         user.deliver(sample(sample));
       }
       AuthConfig auth = demoAuth(dataDir);
-      GatewayConfig forUsers = new GatewayConfig(dataDir, null, null, null, null, null, auth);
+      GatewayConfig forUsers = new GatewayConfig(dataDir, null, null, null, null, null, auth, null);
       DemoUsers users = DemoUsers.create(forUsers, USER, PASSWORD);
       Endpoint pop3s = Endpoint.parse("pop3s://127.0.0.1:" + pop3sPort);
       Endpoint pop3Starttls = Endpoint.parse("pop3+starttls://127.0.0.1:" + pop3StarttlsPort);
+      Endpoint imaps = Endpoint.parse("imaps://127.0.0.1:" + imapsPort);
+      Endpoint imapStarttls = Endpoint.parse("imap+starttls://127.0.0.1:" + imapStarttlsPort);
       GatewayConfig config =
           new GatewayConfig(
               dataDir,
-              List.of(new ListenerConfig(pop3s), new ListenerConfig(pop3Starttls)),
+              List.of(
+                  new ListenerConfig(pop3s),
+                  new ListenerConfig(pop3Starttls),
+                  new ListenerConfig(imaps),
+                  new ListenerConfig(imapStarttls)),
               List.of(
                   new UpstreamConfig(
-                      Endpoint.parse("pop3://127.0.0.1:" + upstream.getPop3().getPort()), null)),
+                      Endpoint.parse("pop3://127.0.0.1:" + upstream.getPop3().getPort()), null),
+                  new UpstreamConfig(
+                      Endpoint.parse("imap://127.0.0.1:" + upstream.getImap().getPort()), null)),
               null,
               null,
               false,
-              auth);
-      ServeCommand.run(config, server -> banner(server, pop3s, pop3Starttls, users));
+              auth,
+              null);
+      ServeCommand.run(
+          config, server -> banner(server, pop3s, pop3Starttls, imaps, imapStarttls, users));
     } finally {
       upstream.stop();
     }
@@ -94,7 +114,12 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static void banner(
-      GatewayServer server, Endpoint pop3s, Endpoint pop3Starttls, DemoUsers users) {
+      GatewayServer server,
+      Endpoint pop3s,
+      Endpoint pop3Starttls,
+      Endpoint imaps,
+      Endpoint imapStarttls,
+      DemoUsers users) {
     String fingerprint =
         server.certificate().map(c -> c.sha256Fingerprint()).orElse("(no certificate)");
     System.out.printf(
@@ -103,6 +128,8 @@ final class DemoCommand implements Callable<Integer> {
         Portcullis demo is running (Ctrl-C to stop).
           POP3  %s   (implicit TLS)
                 %s   (STLS required before login)
+          IMAP  %s   (implicit TLS)
+                %s   (STARTTLS required before login)
           account: %s  password: %s   (%d sample messages)
           certificate SHA-256: %s   (self-signed: clients must trust or skip it)
 
@@ -112,11 +139,14 @@ final class DemoCommand implements Callable<Integer> {
            TOTP is SHA-1, 6 digits, 30 s: add the secret to any authenticator app)
 
           try:  curl -k pop3s://127.0.0.1:%d/1 -u %s:%s
+                curl -k 'imaps://127.0.0.1:%d/INBOX;UID=1' -u %s:%s
                 openssl s_client -quiet -connect 127.0.0.1:%d -starttls pop3
 
         """,
         pop3s,
         pop3Starttls,
+        imaps,
+        imapStarttls,
         USER,
         PASSWORD,
         SAMPLES.size(),
@@ -125,6 +155,9 @@ final class DemoCommand implements Callable<Integer> {
         users.appPasswordLine(),
         DemoUsers.TWO_FACTOR_PASSWORD,
         pop3s.port(),
+        USER,
+        PASSWORD,
+        imaps.port(),
         USER,
         PASSWORD,
         pop3Starttls.port());

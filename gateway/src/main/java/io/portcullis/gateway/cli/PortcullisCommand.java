@@ -17,6 +17,10 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       DemoCommand.class,
       UserCommand.class,
+      CertCommand.class,
+      ScanCommand.class,
+      FilterCommand.class,
+      PolicyCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Documentation: docs/ in the source tree, starting at README.md."})

@@ -66,6 +66,12 @@ final class ServeCommand implements Callable<Integer> {
   Path dataDir;
 
   @Option(
+      names = "--policy",
+      paramLabel = "FILE",
+      description = "Policy file (access, routing, filtering); default: the built-in policy.")
+  Path policy;
+
+  @Option(
       names = "--insecure-listener",
       description = "Allow plaintext pop3:// and imap:// listeners on loopback addresses.")
   boolean insecureListener;
@@ -127,7 +133,8 @@ final class ServeCommand implements Callable<Integer> {
         tls,
         base.limits(),
         insecureListener || base.insecureListener(),
-        base.auth());
+        base.auth(),
+        policy == null ? base.policy() : policy);
   }
 
   /**

@@ -1,10 +1,12 @@
 package io.portcullis.gateway.config;
 
 import io.portcullis.auth.AuthSettings;
+import io.portcullis.auth.Secret;
 import io.portcullis.auth.bearer.BearerSettings;
 import io.portcullis.auth.password.Argon2Cost;
 import io.portcullis.auth.sasl.SaslLimits;
 import io.portcullis.auth.throttle.ThrottleSettings;
+import io.portcullis.auth.totp.TotpAlgorithm;
 import io.portcullis.auth.totp.TotpParameters;
 import java.net.URI;
 import java.nio.file.Path;
@@ -43,9 +45,9 @@ public record AuthConfig(
           "auth.mode is '" + mode + "' (expected one of: passthrough, local, bearer)");
     }
     secondFactor = secondFactor == null ? new SecondFactorConfig(null, null, null) : secondFactor;
-    totp = totp == null ? new TotpConfig(null) : totp;
-    password = password == null ? new PasswordConfig(null, null, null, null) : password;
-    throttle = throttle == null ? new ThrottleConfig(null, null, null, null, null) : throttle;
+    totp = totp == null ? new TotpConfig(null, null, null, null, null) : totp;
+    password = password == null ? new PasswordConfig(null, null, null) : password;
+    throttle = throttle == null ? ThrottleConfig.delays(null, null) : throttle;
     if (mode.equals("bearer") && bearer == null) {
       throw new IllegalArgumentException("auth.mode: bearer needs an auth.bearer section");
     }
@@ -65,36 +67,83 @@ public record AuthConfig(
   }
 
   /**
-   * @param issuer the name authenticator apps show for enrolled accounts
+   * RFC 6238 parameters for new enrolments and the drift window.
+   *
+   * @param issuer the name authenticator apps show
+   * @param algorithm SHA1 (default; every app supports it), SHA256 or SHA512
+   * @param digits 6 (default) to 8
+   * @param period seconds per code, default 30
+   * @param window steps of clock drift accepted either side, default 1
    */
-  public record TotpConfig(String issuer) {
+  public record TotpConfig(
+      String issuer, String algorithm, Integer digits, Integer period, Integer window) {
     public TotpConfig {
       issuer = issuer == null ? "Portcullis" : issuer;
+    }
+
+    TotpParameters parameters() {
+      TotpParameters d = TotpParameters.DEFAULT;
+      return new TotpParameters(
+          algorithm == null
+              ? d.algorithm()
+              : TotpAlgorithm.valueOf(algorithm.toUpperCase(Locale.ROOT).replace("-", "")),
+          or(digits, d.digits()),
+          or(period, d.periodSeconds()),
+          or(window, d.window()));
     }
   }
 
   /**
-   * Argon2id cost for new hashes (at least OWASP's m=19 MiB, t=2, p=1 is recommended) and how many
-   * hashes run at once; more wait in a bounded queue, beyond it logins fail as temporary.
+   * Password hashing: Argon2id cost for new hashes (at least OWASP's m=19 MiB, t=2, p=1) and how
+   * many hashes run at once; more wait in a bounded queue, beyond it logins fail as temporary.
    */
-  public record PasswordConfig(
-      Integer memoryKib, Integer iterations, Integer maxConcurrent, Integer maxQueued) {}
+  public record PasswordConfig(Argon2Config argon2, Integer maxConcurrent, Integer maxQueued) {}
 
-  /**
-   * Brute-force throttling (THREATS A6); the other limits keep the module's defaults.
-   *
-   * @param initialDelay delay after the first failure, doubling per failure (default 2s)
-   * @param maxDelay cap (default 15s)
-   * @param sourceBlockThreshold failures from one network before it is blocked (default 30)
-   * @param userNetworkBlockThreshold failures for one user from one network (default 10)
-   * @param accountFailureLimit consecutive failures per account, from anywhere (default 100)
-   */
+  /** Argon2id cost parameters. */
+  public record Argon2Config(Integer memoryKib, Integer iterations, Integer parallelism) {}
+
+  /** Brute-force throttling (THREATS A6); absent keys keep the auth module's defaults. */
   public record ThrottleConfig(
       Duration initialDelay,
       Duration maxDelay,
+      Integer parallelAttempts,
       Integer sourceBlockThreshold,
+      Duration sourceBlockDuration,
       Integer userNetworkBlockThreshold,
-      Integer accountFailureLimit) {}
+      Duration userNetworkBlockDuration,
+      Integer accountFailureLimit,
+      Duration accountBlockDuration,
+      Duration forgetAfter,
+      Duration knownNetworkMemory,
+      Integer ipv4Prefix,
+      Integer ipv6Prefix,
+      Long maxEntries) {
+
+    /** Just the delays, for tests and small setups. */
+    public static ThrottleConfig delays(Duration initial, Duration max) {
+      return new ThrottleConfig(
+          initial, max, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    ThrottleSettings settings() {
+      ThrottleSettings t = ThrottleSettings.DEFAULT;
+      return new ThrottleSettings(
+          or(initialDelay, t.initialDelay()),
+          or(maxDelay, t.maxDelay()),
+          or(parallelAttempts, t.parallelAttempts()),
+          or(sourceBlockThreshold, t.sourceBlockThreshold()),
+          or(sourceBlockDuration, t.sourceBlockDuration()),
+          or(userNetworkBlockThreshold, t.userNetworkBlockThreshold()),
+          or(userNetworkBlockDuration, t.userNetworkBlockDuration()),
+          or(accountFailureLimit, t.accountFailureLimit()),
+          or(accountBlockDuration, t.accountBlockDuration()),
+          or(forgetAfter, t.forgetAfter()),
+          or(knownNetworkMemory, t.knownNetworkMemory()),
+          or(ipv4Prefix, t.ipv4Prefix()),
+          or(ipv6Prefix, t.ipv6Prefix()),
+          or(maxEntries, t.maxEntries()));
+    }
+  }
 
   /** OAuth2 bearer token validation (RFC 7628 mechanisms, JWT access tokens). */
   public record BearerConfig(
@@ -104,28 +153,24 @@ public record AuthConfig(
       List<String> requiredScopes,
       List<String> algorithms,
       String userClaim,
-      Duration maxClockSkew) {}
+      Duration maxClockSkew,
+      Duration jwksCacheTtl,
+      Duration jwksMinRefreshInterval,
+      Duration httpTimeout,
+      IntrospectionConfig introspection) {}
+
+  /**
+   * RFC 7662 introspection for opaque tokens.
+   *
+   * @param clientSecretFile a file holding the client secret (never the secret in this file)
+   */
+  public record IntrospectionConfig(URI endpoint, String clientId, Path clientSecretFile) {}
 
   /** The auth-2fa module's settings for these keys. */
   public AuthSettings toSettings(Path dataDir) {
-    ThrottleSettings t = ThrottleSettings.DEFAULT;
-    ThrottleSettings throttleSettings =
-        new ThrottleSettings(
-            or(throttle.initialDelay(), t.initialDelay()),
-            or(throttle.maxDelay(), t.maxDelay()),
-            t.parallelAttempts(),
-            or(throttle.sourceBlockThreshold(), t.sourceBlockThreshold()),
-            t.sourceBlockDuration(),
-            or(throttle.userNetworkBlockThreshold(), t.userNetworkBlockThreshold()),
-            t.userNetworkBlockDuration(),
-            or(throttle.accountFailureLimit(), t.accountFailureLimit()),
-            t.accountBlockDuration(),
-            t.forgetAfter(),
-            t.knownNetworkMemory(),
-            t.ipv4Prefix(),
-            t.ipv6Prefix(),
-            t.maxEntries());
     Argon2Cost owasp = Argon2Cost.OWASP;
+    Argon2Config argon2 =
+        password.argon2() == null ? new Argon2Config(null, null, null) : password.argon2();
     return new AuthSettings(
         AuthSettings.Mode.valueOf(mode.toUpperCase(Locale.ROOT)),
         usersFile == null ? dataDir.resolve("users.yml") : usersFile,
@@ -134,20 +179,26 @@ public record AuthConfig(
             AuthSettings.Requirement.valueOf(secondFactor.required().toUpperCase(Locale.ROOT)),
             Set.copyOf(secondFactor.groups()),
             secondFactor.separator()),
-        new AuthSettings.Totp(TotpParameters.DEFAULT, totp.issuer()),
+        new AuthSettings.Totp(totp.parameters(), totp.issuer()),
         new AuthSettings.Password(
             new Argon2Cost(
-                or(password.memoryKib(), owasp.memoryKib()),
-                or(password.iterations(), owasp.iterations()),
-                owasp.parallelism()),
+                or(argon2.memoryKib(), owasp.memoryKib()),
+                or(argon2.iterations(), owasp.iterations()),
+                or(argon2.parallelism(), owasp.parallelism())),
             or(password.maxConcurrent(), Runtime.getRuntime().availableProcessors()),
             or(password.maxQueued(), 64)),
-        throttleSettings,
+        throttle.settings(),
         Optional.ofNullable(bearer).map(AuthConfig::bearerSettings),
         SaslLimits.DEFAULT);
   }
 
   private static BearerSettings bearerSettings(BearerConfig b) {
+    Optional<BearerSettings.Introspection> introspection =
+        Optional.ofNullable(b.introspection())
+            .map(
+                i ->
+                    new BearerSettings.Introspection(
+                        i.endpoint(), i.clientId(), readSecret(i.clientSecretFile())));
     return new BearerSettings(
         b.jwksUri(),
         b.issuer(),
@@ -156,10 +207,23 @@ public record AuthConfig(
         Set.copyOf(or(b.algorithms(), List.of("RS256", "ES256", "PS256"))),
         or(b.userClaim(), "preferred_username"),
         or(b.maxClockSkew(), Duration.ofSeconds(60)),
-        Duration.ofMinutes(15),
-        Duration.ofSeconds(30),
-        Duration.ofSeconds(5),
-        Optional.empty());
+        or(b.jwksCacheTtl(), Duration.ofMinutes(5)),
+        or(b.jwksMinRefreshInterval(), Duration.ofSeconds(30)),
+        or(b.httpTimeout(), Duration.ofSeconds(5)),
+        introspection);
+  }
+
+  private static Secret readSecret(Path file) {
+    if (file == null) {
+      throw new IllegalArgumentException(
+          "auth.bearer.introspection.client-secret-file is required");
+    }
+    try {
+      return Secret.of(java.nio.file.Files.readString(file).strip());
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(
+          "auth.bearer.introspection.client-secret-file: cannot read " + file);
+    }
   }
 
   private static <T> T or(T value, T fallback) {

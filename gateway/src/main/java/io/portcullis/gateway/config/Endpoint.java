@@ -39,40 +39,23 @@ public record Endpoint(Protocol protocol, Security security, String host, int po
       throw new IllegalArgumentException("'" + url + "' is not a URL: " + e.getReason());
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    Protocol protocol;
-    Security security;
-    switch (scheme) {
-      case "pop3" -> {
-        protocol = Protocol.POP3;
-        security = Security.PLAINTEXT;
+    Protocol protocol = null;
+    Security security = null;
+    for (Protocol p : Protocol.values()) {
+      for (Security sec : Security.values()) {
+        if (scheme(p, sec).equals(scheme)) {
+          protocol = p;
+          security = sec;
+        }
       }
-      case "pop3s" -> {
-        protocol = Protocol.POP3;
-        security = Security.IMPLICIT_TLS;
-      }
-      case "pop3+starttls" -> {
-        protocol = Protocol.POP3;
-        security = Security.STARTTLS;
-      }
-      case "imap" -> {
-        protocol = Protocol.IMAP;
-        security = Security.PLAINTEXT;
-      }
-      case "imaps" -> {
-        protocol = Protocol.IMAP;
-        security = Security.IMPLICIT_TLS;
-      }
-      case "imap+starttls" -> {
-        protocol = Protocol.IMAP;
-        security = Security.STARTTLS;
-      }
-      default ->
-          throw new IllegalArgumentException(
-              "'"
-                  + url
-                  + "' has scheme '"
-                  + scheme
-                  + "' (expected pop3, pop3s, pop3+starttls, imap, imaps or imap+starttls)");
+    }
+    if (protocol == null) {
+      throw new IllegalArgumentException(
+          "'"
+              + url
+              + "' has scheme '"
+              + scheme
+              + "' (expected pop3, pop3s, pop3+starttls, imap, imaps or imap+starttls)");
     }
     String host = uri.getHost();
     if (host == null || host.isEmpty()) {
@@ -111,13 +94,16 @@ public record Endpoint(Protocol protocol, Security security, String host, int po
   /** The URL form, as accepted by {@link #parse}. */
   @Override
   public String toString() {
-    String scheme =
-        switch (security) {
-          case IMPLICIT_TLS -> protocol.scheme() + "s";
-          case STARTTLS -> protocol.scheme() + "+starttls";
-          case PLAINTEXT -> protocol.scheme();
-        };
     String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-    return scheme + "://" + h + ":" + port;
+    return scheme(protocol, security) + "://" + h + ":" + port;
+  }
+
+  /** The URL scheme for a protocol and security: pop3s, pop3+starttls, pop3, imaps, … */
+  private static String scheme(Protocol protocol, Security security) {
+    return switch (security) {
+      case IMPLICIT_TLS -> protocol.scheme() + "s";
+      case STARTTLS -> protocol.scheme() + "+starttls";
+      case PLAINTEXT -> protocol.scheme();
+    };
   }
 }

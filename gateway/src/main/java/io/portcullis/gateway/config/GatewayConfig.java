@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param limits connection, input and time limits
  * @param insecureListener allow {@code pop3://} and {@code imap://} listeners (loopback only)
  * @param auth where client identity is decided
+ * @param policy the policy file (docs/policies.md); absent: the built-in default policy
  */
 public record GatewayConfig(
     Path dataDir,
@@ -26,7 +27,8 @@ public record GatewayConfig(
     TlsConfig tls,
     GatewayLimits limits,
     Boolean insecureListener,
-    AuthConfig auth) {
+    AuthConfig auth,
+    Path policy) {
 
   public static final Path DEFAULT_DATA_DIR = Path.of("portcullis-data");
 
@@ -42,7 +44,7 @@ public record GatewayConfig(
 
   /** A configuration with every default and no listener or upstream. */
   public static GatewayConfig empty() {
-    return new GatewayConfig(null, null, null, null, null, null, null);
+    return new GatewayConfig(null, null, null, null, null, null, null, null);
   }
 
   /** The upstream for a protocol, if configured. */

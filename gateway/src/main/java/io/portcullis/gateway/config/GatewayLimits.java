@@ -22,6 +22,15 @@ import java.time.Duration;
  * @param maxPipelinedCommands commands relayed and not yet answered before the gateway stops
  *     reading the client
  * @param shutdownGrace how long sessions may finish after SIGTERM before they are closed
+ * @param preAuthLiteralSize largest IMAP literal before login (THREATS P2, 8 KiB); a larger one is
+ *     refused without being read
+ * @param postAuthLiteralSize largest IMAP literal a client may send after login (APPEND); it is
+ *     streamed, never held, so this bounds upstream storage, not gateway memory
+ * @param imapIdleTimeout time without a client command after an IMAP login; RFC 9051 §5.4 asks for
+ *     at least 30 minutes, which IDLE clients rely on (RFC 2177 §3)
+ * @param imapForwardClientAddress send the client's address to the IMAP upstream in an RFC 2971 ID
+ *     command ({@code x-originating-ip}) before login; only for an upstream that trusts the gateway
+ *     (Dovecot {@code login_trusted_networks})
  */
 public record GatewayLimits(
     Integer maxConnections,
@@ -36,7 +45,11 @@ public record GatewayLimits(
     Duration upstreamConnectTimeout,
     Duration upstreamLoginTimeout,
     Integer maxPipelinedCommands,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Integer preAuthLiteralSize,
+    Long postAuthLiteralSize,
+    Duration imapIdleTimeout,
+    Boolean imapForwardClientAddress) {
 
   public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
   public static final int DEFAULT_MAX_CONNECTIONS_PER_SOURCE = 50;
@@ -51,6 +64,16 @@ public record GatewayLimits(
   public static final Duration DEFAULT_UPSTREAM_LOGIN_TIMEOUT = Duration.ofSeconds(30);
   public static final int DEFAULT_MAX_PIPELINED = 1_000;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+  public static final int DEFAULT_PRE_AUTH_LITERAL = 8 * 1024;
+  public static final long DEFAULT_POST_AUTH_LITERAL = 256L * 1024 * 1024;
+
+  /** The largest number an IMAP literal size may be (RFC 9051 §9, {@code number}). */
+  public static final long MAX_IMAP_LITERAL = 4_294_967_295L;
+
+  /** RFC 9051 §5.4: an autologout timer must be at least 30 minutes. */
+  public static final Duration MIN_IMAP_IDLE_TIMEOUT = Duration.ofMinutes(30);
+
+  public static final Duration DEFAULT_IMAP_IDLE_TIMEOUT = Duration.ofMinutes(31);
 
   public GatewayLimits {
     maxConnections = positive("max-connections", maxConnections, DEFAULT_MAX_CONNECTIONS);
@@ -77,6 +100,25 @@ public record GatewayLimits(
     maxPipelinedCommands =
         positive("max-pipelined-commands", maxPipelinedCommands, DEFAULT_MAX_PIPELINED);
     shutdownGrace = positiveOrZero("shutdown-grace", shutdownGrace, DEFAULT_SHUTDOWN_GRACE);
+    preAuthLiteralSize =
+        atLeast("pre-auth-literal-size", preAuthLiteralSize, DEFAULT_PRE_AUTH_LITERAL, 256);
+    if (postAuthLiteralSize == null) {
+      postAuthLiteralSize = DEFAULT_POST_AUTH_LITERAL;
+    } else if (postAuthLiteralSize < preAuthLiteralSize || postAuthLiteralSize > MAX_IMAP_LITERAL) {
+      throw new IllegalArgumentException(
+          "post-auth-literal-size must be between pre-auth-literal-size ("
+              + preAuthLiteralSize
+              + ") and "
+              + MAX_IMAP_LITERAL
+              + ", got "
+              + postAuthLiteralSize);
+    }
+    imapIdleTimeout = positive("imap-idle-timeout", imapIdleTimeout, DEFAULT_IMAP_IDLE_TIMEOUT);
+    if (imapIdleTimeout.compareTo(MIN_IMAP_IDLE_TIMEOUT) < 0) {
+      throw new IllegalArgumentException(
+          "imap-idle-timeout must be at least 30m (RFC 9051 §5.4), got " + imapIdleTimeout);
+    }
+    imapForwardClientAddress = imapForwardClientAddress != null && imapForwardClientAddress;
     if (preAuthLineLength > postAuthLineLength) {
       throw new IllegalArgumentException(
           "pre-auth-line-length ("
@@ -90,7 +132,8 @@ public record GatewayLimits(
   /** All defaults. */
   public static GatewayLimits defaults() {
     return new GatewayLimits(
-        null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null);
   }
 
   private static int positive(String key, Integer value, int fallback) {

@@ -4,18 +4,20 @@ package io.portcullis.gateway.config;
  * One listening socket.
  *
  * @param url protocol, security, bind address and port
- * @param proxyProtocol whether connections start with a PROXY protocol v1/v2 header (only behind a
- *     load balancer you control: the header decides the client address used for limits and audit)
+ * @param name what policies call this listener ({@code listener:} conditions); default {@code
+ *     default}
  */
-public record ListenerConfig(Endpoint url, Boolean proxyProtocol) {
+public record ListenerConfig(Endpoint url, String name) {
+  public static final String DEFAULT_NAME = "default";
+
   public ListenerConfig {
     if (url == null) {
       throw new IllegalArgumentException("url is required");
     }
-    proxyProtocol = proxyProtocol != null && proxyProtocol;
+    name = name == null || name.isBlank() ? DEFAULT_NAME : name;
   }
 
   public ListenerConfig(Endpoint url) {
-    this(url, false);
+    this(url, null);
   }
 }

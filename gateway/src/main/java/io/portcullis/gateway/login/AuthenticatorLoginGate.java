@@ -18,9 +18,13 @@ import java.util.concurrent.CompletionStage;
 public final class AuthenticatorLoginGate implements LoginGate {
   private final Authenticator authenticator;
   private final List<String> mechanisms;
+  private final boolean passthrough;
 
   public AuthenticatorLoginGate(Authenticator authenticator, AuthSettings settings) {
     this.authenticator = authenticator;
+    // Only forwarded credentials make the upstream's verdict the client's; a mapped password
+    // refused upstream is a configuration problem, not a guess.
+    this.passthrough = settings.mode() == AuthSettings.Mode.PASSTHROUGH;
     List<String> m = new ArrayList<>();
     if (settings.mode() != AuthSettings.Mode.BEARER) {
       m.add("PLAIN");
@@ -44,7 +48,10 @@ public final class AuthenticatorLoginGate implements LoginGate {
           switch (s.upstream()) {
             case UpstreamCredential.Password p ->
                 new LoginDecision.Proceed(
-                    s.principal().user(), new UpstreamCredentials(p.user(), p.password().reveal()));
+                    s.principal().user(),
+                    new UpstreamCredentials(p.user(), p.password().reveal()),
+                    s.principal().groups(),
+                    s.principal().factors());
             // Upstream XOAUTH2 (the client's token or the broker's) arrives with the broker.
             case UpstreamCredential.Bearer b ->
                 new LoginDecision.Refuse("upstream-bearer-unsupported", true, Duration.ZERO);
@@ -60,7 +67,16 @@ public final class AuthenticatorLoginGate implements LoginGate {
 
   @Override
   public Duration upstreamRejected(LoginRequest request) {
-    return authenticator.recordUpstreamFailure(toAuthRequest(request));
+    return passthrough
+        ? authenticator.recordUpstreamFailure(toAuthRequest(request))
+        : Duration.ZERO;
+  }
+
+  @Override
+  public void upstreamAccepted(LoginRequest request) {
+    if (passthrough) {
+      authenticator.recordUpstreamSuccess(toAuthRequest(request));
+    }
   }
 
   @Override

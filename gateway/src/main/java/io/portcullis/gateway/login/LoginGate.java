@@ -20,6 +20,9 @@ public interface LoginGate {
    */
   Duration upstreamRejected(LoginRequest request);
 
+  /** The upstream accepted credentials this gate let through: resets throttling for them. */
+  void upstreamAccepted(LoginRequest request);
+
   /** SASL mechanisms to advertise and accept, in preference order. */
   List<String> saslMechanisms();
 

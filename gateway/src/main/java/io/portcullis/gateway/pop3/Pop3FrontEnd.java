@@ -312,7 +312,11 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
     }
     String user = request.credentials().user();
     switch (decision) {
-      case LoginDecision.Refuse r when sasl != null && sasl.mechanism().isBearer() -> {
+      case LoginDecision.Refuse r
+          when sasl != null
+              && SaslMechanism.byName(request.mechanism())
+                  .map(SaslMechanism::isBearer)
+                  .orElse(false) -> {
         // RFC 7628 §3.2.2: a refused token gets the JSON error challenge; the client's (empty)
         // answer then ends the exchange with the uniform failure.
         rejectedToken = new RejectedToken(user, r.reason());
@@ -365,6 +369,7 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
       return;
     }
     cancelDeadline();
+    context.loginGate().upstreamAccepted(request);
     session.authenticated(proceed.user());
     context.audit().login(session, proceed.user(), mechanism, Outcome.SUCCESS, "ok");
     reply(ctx, Pop3Reply.LOGGED_IN);

@@ -25,9 +25,14 @@ import io.portcullis.gateway.config.TlsConfig;
 import io.portcullis.gateway.config.UpstreamConfig;
 import io.portcullis.gateway.login.AuthenticatorLoginGate;
 import io.portcullis.gateway.login.LoginGate;
+import io.portcullis.gateway.login.PolicyLoginGate;
 import io.portcullis.gateway.pop3.Pop3FrontEnd;
 import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.gateway.upstream.UpstreamConnector;
+import io.portcullis.policy.Policy;
+import io.portcullis.policy.PolicyEngine;
+import io.portcullis.policy.PolicyException;
+import io.portcullis.policy.PolicyLoader;
 import io.portcullis.tls.CertificateInfo;
 import io.portcullis.tls.CertificateSource;
 import io.portcullis.tls.ClientAuthMode;
@@ -40,6 +45,7 @@ import io.portcullis.tls.UpstreamTls;
 import io.portcullis.tls.UpstreamTlsSettings;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -48,6 +54,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +65,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+  /** How often watched files are checked for changes (SIGHUP reloads at once). */
+  private static final Duration RELOAD_POLL = Duration.ofSeconds(2);
 
   private final GatewayConfig config;
   private final Transports transports;
@@ -71,6 +82,9 @@ public final class GatewayServer implements AutoCloseable {
   private final AuditLog audit;
   private final Authenticator authenticator;
   private final LoginGate loginGate;
+  private final Reloader reloader = new Reloader(RELOAD_POLL);
+  private final AtomicReference<PolicyEngine> policy;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private GatewayServer(GatewayConfig config, Clock clock) throws ConfigException, TlsException {
     this.config = config.checkRunnable();
@@ -83,7 +97,23 @@ public final class GatewayServer implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new ConfigException("auth: " + e.getMessage());
     }
-    this.loginGate = new AuthenticatorLoginGate(authenticator, authSettings);
+    this.policy = new AtomicReference<>(new PolicyEngine(loadPolicy(config)));
+    this.loginGate =
+        new PolicyLoginGate(
+            new AuthenticatorLoginGate(authenticator, authSettings), policy::get, audit, clock);
+    if (config.policy() != null) {
+      reloader.watch(
+          "policy",
+          config.policy(),
+          () -> {
+            try {
+              policy.set(new PolicyEngine(PolicyLoader.load(config.policy())));
+            } catch (PolicyException e) {
+              throw new IllegalStateException(e.getMessage(), e);
+            }
+          });
+    }
+    authenticator.directory().ifPresent(d -> reloader.watch("user directory", d.file(), d::reload));
     this.limiter =
         new ConnectionLimiter(
             config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
@@ -175,7 +205,7 @@ public final class GatewayServer implements AutoCloseable {
         p.addLast(HandlerNames.FRAMER, new LineFramer(context.limits().preAuthLineLength()));
         switch (context.listener().url().protocol()) {
           case POP3 -> p.addLast(HandlerNames.FRONT_END, new Pop3FrontEnd(context));
-          case IMAP -> throw new IllegalStateException("IMAP listeners are not available yet");
+          case IMAP -> io.portcullis.gateway.imap.ImapFrontEnd.install(p, context);
         }
       }
     };
@@ -211,6 +241,9 @@ public final class GatewayServer implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     serverChannels.close().awaitUninterruptibly();
     long deadline = System.nanoTime() + config.limits().shutdownGrace().toNanos();
     if (!sessions.isEmpty()) {
@@ -226,7 +259,21 @@ public final class GatewayServer implements AutoCloseable {
     if (serverTls != null) {
       serverTls.close();
     }
+    reloader.close();
     authenticator.close();
+  }
+
+  private static Policy loadPolicy(GatewayConfig config) throws ConfigException {
+    if (config.policy() == null) {
+      return Policy.builtInDefault();
+    }
+    try {
+      Policy loaded = PolicyLoader.load(config.policy());
+      loaded.warnings().forEach(w -> LOG.warn("policy: {}", w));
+      return loaded;
+    } catch (PolicyException e) {
+      throw new ConfigException("policy: " + e.getMessage());
+    }
   }
 
   private static Map<Protocol, UpstreamConnector> connectors(

@@ -1,12 +1,14 @@
 package io.portcullis.gateway.session;
 
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.portcullis.gateway.config.ListenerConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * What the gateway knows about one client connection, kept under one channel attribute. Confined to
@@ -17,6 +19,7 @@ public final class ClientSession {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final String id;
+  private final Channel channel;
   private final ListenerConfig listener;
   private InetSocketAddress source;
   private boolean tlsActive;
@@ -24,7 +27,9 @@ public final class ClientSession {
   private int badCommands;
   private int authFailures;
 
-  private ClientSession(ListenerConfig listener, InetSocketAddress source, boolean tlsActive) {
+  private ClientSession(
+      Channel channel, ListenerConfig listener, InetSocketAddress source, boolean tlsActive) {
+    this.channel = channel;
     byte[] bytes = new byte[6];
     RANDOM.nextBytes(bytes);
     this.id = HexFormat.of().formatHex(bytes);
@@ -36,7 +41,7 @@ public final class ClientSession {
   /** Attaches a new session to a freshly accepted channel. */
   public static ClientSession attach(Channel channel, ListenerConfig listener) {
     ClientSession session =
-        new ClientSession(listener, (InetSocketAddress) channel.remoteAddress(), false);
+        new ClientSession(channel, listener, (InetSocketAddress) channel.remoteAddress(), false);
     channel.attr(KEY).set(session);
     return session;
   }
@@ -75,6 +80,15 @@ public final class ClientSession {
 
   public boolean tlsActive() {
     return tlsActive;
+  }
+
+  /** The negotiated TLS version (e.g. TLSv1.3), empty before TLS. Safe from any thread. */
+  public Optional<String> tlsVersion() {
+    if (!tlsActive) {
+      return Optional.empty();
+    }
+    SslHandler ssl = channel.pipeline().get(SslHandler.class);
+    return ssl == null ? Optional.empty() : Optional.of(ssl.engine().getSession().getProtocol());
   }
 
   public void tlsEstablished() {

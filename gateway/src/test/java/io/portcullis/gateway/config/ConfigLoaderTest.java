@@ -46,6 +46,45 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void authSectionAsDocumentedShouldMapOntoTheAuthModuleSettings() throws Exception {
+    GatewayConfig c =
+        ConfigLoader.parse(
+            "auth.yml",
+            """
+            data-dir: /var/lib/portcullis
+            policy: /etc/portcullis/policy.yml
+            auth:
+              mode: local
+              key-file: /etc/portcullis/master.key
+              second-factor:
+                required: groups
+                groups: [admins]
+                separator: "/"
+              totp: {issuer: Corp, algorithm: SHA256, digits: 8, period: 30, window: 2}
+              password:
+                argon2: {memory-kib: 65536, iterations: 3, parallelism: 1}
+                max-concurrent: 2
+              throttle: {initial-delay: 1s, max-delay: 10s, source-block-threshold: 20}
+              bearer:
+                jwks-uri: https://login.example.com/jwks.json
+                issuer: https://login.example.com
+                audiences: [portcullis]
+                user-claim: email
+                jwks-min-refresh-interval: 1m
+            """);
+    var settings = c.auth().toSettings(c.dataDir());
+    assertThat(settings.mode().name()).isEqualTo("LOCAL");
+    assertThat(settings.usersFile()).isEqualTo(Path.of("/var/lib/portcullis/users.yml"));
+    assertThat(settings.secondFactor().groups()).containsExactly("admins");
+    assertThat(settings.totp().parameters().digits()).isEqualTo(8);
+    assertThat(settings.password().cost().memoryKib()).isEqualTo(65536);
+    assertThat(settings.throttle().initialDelay()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(settings.throttle().sourceBlockThreshold()).isEqualTo(20);
+    assertThat(settings.bearer().orElseThrow().userClaim()).isEqualTo("email");
+    assertThat(c.policy()).isEqualTo(Path.of("/etc/portcullis/policy.yml"));
+  }
+
+  @Test
   void unknownKeyShouldBeNamedWithLineAndAlternatives() {
     assertThatThrownBy(() -> ConfigLoader.parse("p.yml", "limits:\n  login-timout: 5s\n"))
         .isInstanceOf(ConfigException.class)

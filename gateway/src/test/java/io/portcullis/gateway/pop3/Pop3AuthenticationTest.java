@@ -29,6 +29,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -61,7 +62,20 @@ class Pop3AuthenticationTest {
             null,
             null,
             new AuthConfig.ThrottleConfig(
-                Duration.ofMillis(50), Duration.ofMillis(200), 6, null, null),
+                Duration.ofMillis(50),
+                Duration.ofMillis(200),
+                null,
+                6,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null),
             new AuthConfig.BearerConfig(
                 idp.jwksUri(),
                 JwksServer.ISSUER,
@@ -69,6 +83,10 @@ class Pop3AuthenticationTest {
                 List.of("mail"),
                 List.of("RS256"),
                 "preferred_username",
+                null,
+                null,
+                null,
+                null,
                 null));
     createUsers(auth.toSettings(dataDir));
     fixture = GatewayFixture.withGreenMail(dataDir, GatewayLimits.defaults(), auth);
@@ -202,6 +220,28 @@ class Pop3AuthenticationTest {
         .isEqualTo(Pop3Reply.AUTH_FAILED.text());
     assertThat(userPassFrom(office, "carol", "carol-password"))
         .isEqualTo(Pop3Reply.LOGGED_IN.text());
+  }
+
+  @Test
+  void userAddedToTheFileWhileRunningShouldLogInWithoutARestart() throws Exception {
+    assertThat(userPass("dave", "dave-password")).isEqualTo(Pop3Reply.AUTH_FAILED.text());
+    try (PasswordHasher hasher = PasswordHasher.withDefaults()) {
+      UserAdmin admin =
+          new UserAdmin(
+              UserDirectory.open(dataDir.resolve("users.yml")),
+              hasher,
+              new SecretBox(MasterKey.fromFile(dataDir.resolve("master.key"))),
+              new AuthSettings.Totp(TotpParameters.DEFAULT, "Portcullis"),
+              Clock.systemUTC(),
+              e -> {});
+      admin.add("dave", Secret.of("dave-password"), Set.of());
+      admin.mapUpstream(
+          "dave", MAILBOX, Optional.of(Secret.of(MAILBOX_PASSWORD)), Optional.empty());
+    }
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> userPass("dave", "dave-password").equals(Pop3Reply.LOGGED_IN.text()));
   }
 
   private String userPass(String user, String password) throws Exception {

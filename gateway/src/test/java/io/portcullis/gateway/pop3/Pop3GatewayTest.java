@@ -3,6 +3,7 @@ package io.portcullis.gateway.pop3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.icegreen.greenmail.user.GreenMailUser;
+import io.portcullis.gateway.config.GatewayLimits;
 import io.portcullis.gateway.testing.GatewayFixture;
 import io.portcullis.gateway.testing.LineClient;
 import jakarta.mail.Folder;
@@ -11,11 +12,15 @@ import jakarta.mail.Session;
 import jakarta.mail.Store;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -135,6 +140,53 @@ class Pop3GatewayTest {
       assertThat(new String(raw, 0, 200, StandardCharsets.US_ASCII)).contains("Subject: large");
       client.send("NOOP\r\n");
       assertThat(client.readLine()).startsWith("+OK");
+    }
+  }
+
+  @Test
+  void shutdownShouldStopAcceptingAndCloseSessionsAfterTheGracePeriod() throws Exception {
+    fixture.close();
+    fixture =
+        GatewayFixture.withGreenMail(
+            dataDir,
+            new GatewayLimits(
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                Duration.ofSeconds(1),
+                null,
+                null,
+                null,
+                null));
+    fixture.user("alice", "correct-horse");
+    try (LineClient session = fixture.login("alice", "correct-horse")) {
+      var address = fixture.pop3s();
+      Thread closer = Thread.ofVirtual().start(fixture::close);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () -> {
+                try (Socket probe = new Socket()) {
+                  probe.connect(address, 500);
+                  return false;
+                } catch (IOException refused) {
+                  return true;
+                }
+              });
+      session.send("NOOP\r\n");
+      assertThat(session.readLine()).as("a session in progress may finish").startsWith("+OK");
+      closer.join(Duration.ofSeconds(10));
+      assertThat(closer.isAlive()).isFalse();
+      assertThat(session.closedByServer()).isTrue();
     }
   }
 

@@ -257,7 +257,23 @@ class Pop3SecurityTest {
 
   private static GatewayLimits limits(Duration loginTimeout) {
     return new GatewayLimits(
-        null, null, null, null, null, null, null, loginTimeout, null, null, null, null, null);
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        loginTimeout,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   private static String plain(String user, String password) {

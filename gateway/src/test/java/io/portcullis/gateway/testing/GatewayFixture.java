@@ -53,6 +53,12 @@ public final class GatewayFixture implements AutoCloseable {
   /** Gateway with the given {@code auth:} settings + GreenMail POP3 upstream. */
   public static GatewayFixture withGreenMail(Path dataDir, GatewayLimits limits, AuthConfig auth)
       throws Exception {
+    return withGreenMail(dataDir, limits, auth, null);
+  }
+
+  /** Gateway with {@code auth:} settings and a policy file + GreenMail POP3 upstream. */
+  public static GatewayFixture withGreenMail(
+      Path dataDir, GatewayLimits limits, AuthConfig auth, Path policy) throws Exception {
     GreenMail greenMail =
         new GreenMail(new ServerSetup[] {new ServerSetup(0, "127.0.0.1", "pop3").dynamicPort()});
     greenMail.start();
@@ -60,7 +66,7 @@ public final class GatewayFixture implements AutoCloseable {
       Endpoint upstream = Endpoint.parse("pop3://127.0.0.1:" + greenMail.getPop3().getPort());
       return new GatewayFixture(
           greenMail,
-          startGateway(dataDir, new UpstreamConfig(upstream, null), limits, auth),
+          startGateway(dataDir, new UpstreamConfig(upstream, null), limits, auth, policy),
           dataDir);
     } catch (Exception e) {
       greenMail.stop();
@@ -77,6 +83,12 @@ public final class GatewayFixture implements AutoCloseable {
   private static GatewayServer startGateway(
       Path dataDir, UpstreamConfig upstream, GatewayLimits limits, AuthConfig auth)
       throws Exception {
+    return startGateway(dataDir, upstream, limits, auth, null);
+  }
+
+  private static GatewayServer startGateway(
+      Path dataDir, UpstreamConfig upstream, GatewayLimits limits, AuthConfig auth, Path policy)
+      throws Exception {
     GatewayConfig config =
         new GatewayConfig(
             dataDir,
@@ -85,7 +97,8 @@ public final class GatewayFixture implements AutoCloseable {
             null,
             limits,
             false,
-            auth);
+            auth,
+            policy);
     return GatewayServer.start(config, Clock.systemUTC());
   }
 

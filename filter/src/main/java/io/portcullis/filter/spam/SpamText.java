@@ -1,0 +1,29 @@
+package io.portcullis.filter.spam;
+
+import io.portcullis.filter.mime.HeaderField;
+import io.portcullis.filter.mime.MimeWalker;
+import java.util.List;
+
+/**
+ * The parts of a message the spam rules and the tokenizer read, with every HTML body parsed once.
+ * Immutable.
+ */
+public final class SpamText {
+
+  final List<HeaderField> headers;
+  final List<String> plainTexts;
+  final List<Html> html;
+  final List<MimeWalker.PartMeta> parts;
+
+  private SpamText(MimeWalker.Content content) {
+    this.headers = content.headers();
+    this.plainTexts = content.plainTexts();
+    this.html = content.htmlTexts().stream().map(Html::parse).toList();
+    this.parts = content.parts();
+  }
+
+  /** Parses the HTML bodies of a walked message. */
+  public static SpamText of(MimeWalker.Content content) {
+    return new SpamText(content);
+  }
+}

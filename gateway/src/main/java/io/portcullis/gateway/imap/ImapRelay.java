@@ -1,0 +1,398 @@
+package io.portcullis.gateway.imap;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.portcullis.gateway.imap.codec.ImapCommandParser;
+import io.portcullis.gateway.imap.codec.ImapFrame;
+import io.portcullis.gateway.imap.codec.ImapFramer;
+import io.portcullis.gateway.server.HandlerNames;
+import io.portcullis.gateway.server.ListenerContext;
+import io.portcullis.gateway.session.ClientSession;
+import java.util.ArrayDeque;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The IMAP authenticated and selected states (RFC 9051 §3.2, §3.3) after login: client commands are
+ * framed and relayed with their literals streamed, a synchronizing literal released only by the
+ * upstream's continuation request; upstream responses are framed into lines and literals, so every
+ * message body's start and end is known, with capability lists filtered and referrals removed.
+ * Backpressure both ways through auto-read. Confined to the event loop both channels share.
+ */
+final class ImapRelay extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(ImapRelay.class);
+
+  /** Commands that would change the connection's framing or identity: never relayed. */
+  private static final Set<String> NOT_AFTER_LOGIN = Set.of("STARTTLS", "LOGIN", "AUTHENTICATE");
+
+  private final ListenerContext context;
+  private final ClientSession session;
+  private final Channel upstream;
+  private final ImapFramer clientFramer;
+  private final ArrayDeque<ByteBuf> localReplies = new ArrayDeque<>();
+  private ChannelHandlerContext client;
+
+  /** Tag of the command being relayed, between its first segment and its end. */
+  private String commandTag;
+
+  /** Tag of the command whose synchronizing literal waits for the upstream's {@code +}. */
+  private String literalTag;
+
+  /** The upstream asked for a continuation that is not a literal (IDLE, RFC 2177): relay raw. */
+  private boolean continuationOpen;
+
+  /** The rest of the current client command is dropped (it was answered locally). */
+  private boolean dropping;
+
+  /** An upstream response is partly written: local replies wait for its end. */
+  private boolean responseOpen;
+
+  private String logoutTag;
+  private boolean closed;
+
+  ImapRelay(
+      ListenerContext context, ClientSession session, Channel upstream, ImapFramer clientFramer) {
+    this.context = context;
+    this.session = session;
+    this.upstream = upstream;
+    this.clientFramer = clientFramer;
+  }
+
+  /** Wires the upstream side; called once, right after this handler joined the pipeline. */
+  void start(ChannelHandlerContext ctx) {
+    this.client = ctx;
+    upstream
+        .pipeline()
+        .addLast(
+            HandlerNames.FRAMER,
+            new ImapFramer(ImapFramer.Settings.responses(context.limits().upstreamLineLength())))
+        .addLast(HandlerNames.RELAY, new UpstreamSide());
+    upstream.config().setAutoRead(true);
+    upstream.read();
+  }
+
+  // ---- client → upstream ----
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closed) {
+      if (msg instanceof ImapFrame.LiteralChunk c) {
+        c.content().release();
+      }
+      return;
+    }
+    switch ((ImapFrame) msg) {
+      case ImapFrame.Segment s -> onSegment(s);
+      case ImapFrame.LiteralChunk c -> {
+        if (dropping) {
+          c.content().release();
+        } else {
+          upstream.write(c.content());
+        }
+      }
+      case ImapFrame.Refused r -> {
+        if (r.fatal()) {
+          closeWith(ImapReply.BYE_LITERAL);
+        } else {
+          Optional<ImapCommandParser.Head> head = ImapCommandParser.head(r.soFar());
+          local(
+              head.isPresent()
+                  ? ImapReply.LITERAL_TOO_BIG_NO.toBuf(client.alloc(), head.get().tag())
+                  : ImapReply.UNTAGGED_SYNTAX_ERROR.toBuf(client.alloc()));
+        }
+      }
+      case ImapFrame.TooLong t -> {
+        if (t.fatal()) {
+          closeWith(ImapReply.BYE_LITERAL);
+        } else {
+          local(ImapReply.LINE_TOO_LONG.toBuf(client.alloc()));
+        }
+      }
+      case ImapFrame.Command c -> closeBoth(); // aggregating mode ended at login
+      case ImapFrame.LiteralRequest r -> closeBoth();
+    }
+  }
+
+  private void onSegment(ImapFrame.Segment s) {
+    if (!s.start()) {
+      if (dropping) {
+        dropping = s.literal() != null;
+        maybeRejectLiteral(s);
+        return;
+      }
+      forward(s);
+      return;
+    }
+    if (continuationOpen) {
+      // The answer to a continuation request (IDLE's DONE): one line, relayed as it is.
+      continuationOpen = false;
+      if (s.literal() != null) {
+        closeWith(ImapReply.BYE_UPSTREAM_LOST);
+        return;
+      }
+      forward(s);
+      return;
+    }
+    Optional<ImapCommandParser.Head> head = ImapCommandParser.head(s.text());
+    if (head.isEmpty()) {
+      refuseLocally(s, ImapReply.UNTAGGED_SYNTAX_ERROR.toBuf(client.alloc()));
+      return;
+    }
+    String tag = head.get().tag();
+    String name = head.get().name();
+    if (NOT_AFTER_LOGIN.contains(name)) {
+      refuseLocally(s, ImapReply.WRONG_STATE.toBuf(client.alloc(), tag));
+      return;
+    }
+    if (name.equals("COMPRESS")) {
+      // RFC 4978 would change the framing under the relay; not advertised, so refused.
+      refuseLocally(s, ImapReply.COMPRESS_UNAVAILABLE.toBuf(client.alloc(), tag));
+      return;
+    }
+    if (name.equals("LOGOUT")) {
+      logoutTag = tag;
+    }
+    commandTag = tag;
+    forward(s);
+  }
+
+  private void refuseLocally(ImapFrame.Segment s, ByteBuf reply) {
+    local(reply);
+    dropping = s.literal() != null;
+    maybeRejectLiteral(s);
+  }
+
+  /** A dropped command's synchronizing literal is refused; the client then does not send it. */
+  private void maybeRejectLiteral(ImapFrame.Segment s) {
+    if (s.literal() != null && s.literal().synchronizing()) {
+      dropping = false;
+      clientFramer.rejectLiteral();
+    }
+  }
+
+  private void forward(ImapFrame.Segment s) {
+    if (s.literal() != null && s.literal().synchronizing()) {
+      literalTag = commandTag;
+    }
+    upstream.write(ImapReply.line(upstream.alloc(), s.text()));
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    upstream.flush();
+    ctx.fireChannelReadComplete();
+  }
+
+  private void local(ByteBuf reply) {
+    if (responseOpen) {
+      localReplies.add(reply);
+    } else {
+      client.writeAndFlush(reply);
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable() && !closed) {
+      upstream.config().setAutoRead(true);
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      // RFC 9051 §5.4 autologout, after at least 30 minutes without a client command.
+      context.audit().session(session, "idle-timeout", "no-activity");
+      closeWith(ImapReply.BYE_IDLE_TIMEOUT);
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closeBoth();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.debug("session {}: client error {}", session.id(), cause.getClass().getSimpleName());
+    closeBoth();
+  }
+
+  // ---- upstream → client ----
+
+  private void onResponse(ImapFrame frame) {
+    if (closed) {
+      if (frame instanceof ImapFrame.LiteralChunk c) {
+        c.content().release();
+      }
+      return;
+    }
+    switch (frame) {
+      case ImapFrame.Segment s -> {
+        String text = s.start() ? responseStart(s) : s.text();
+        if (text == null) {
+          return;
+        }
+        responseOpen = s.literal() != null;
+        client.write(ImapReply.line(client.alloc(), text));
+        if (!responseOpen) {
+          while (!localReplies.isEmpty()) {
+            client.write(localReplies.poll());
+          }
+        }
+      }
+      case ImapFrame.LiteralChunk c -> client.write(c.content());
+      default -> upstreamBroken("bad framing");
+    }
+  }
+
+  /** Looks at the first line of a response; returns the text to relay, or null if handled. */
+  private String responseStart(ImapFrame.Segment s) {
+    String text = s.text();
+    if (text.equals("+") || text.startsWith("+ ")) {
+      if (literalTag != null && clientFramer.literalPending()) {
+        literalTag = null;
+        client.write(ImapReply.line(client.alloc(), text));
+        clientFramer.acceptLiteral();
+        return null;
+      }
+      continuationOpen = true;
+      return text;
+    }
+    int sp = text.indexOf(' ');
+    if (sp <= 0) {
+      upstreamBroken("not a response");
+      return null;
+    }
+    String tag = text.substring(0, sp);
+    String rest = text.substring(sp + 1);
+    String upper = rest.toUpperCase(Locale.ROOT);
+    if (tag.equals("*")) {
+      if (upper.startsWith("CAPABILITY ") && s.literal() == null) {
+        return "* CAPABILITY " + ImapCapabilities.filter(rest.substring("CAPABILITY ".length()));
+      }
+      if (upper.startsWith("BYE")) {
+        if (logoutTag == null) {
+          // The upstream is going away on its own: say so in our words, then close both.
+          context.audit().session(session, "upstream-bye", "upstream-bye");
+          closeWith(ImapReply.BYE_UPSTREAM_LOST);
+          return null;
+        }
+        return ImapReply.BYE_LOGOUT.text();
+      }
+      return ImapResponseCodes.rewrite(tag, rest);
+    }
+    if (ImapCommandParser.head(tag + " X").isEmpty()) {
+      upstreamBroken("bad tag");
+      return null;
+    }
+    if (tag.equals(literalTag)) {
+      // The upstream answered the command instead of asking for its literal: none will follow.
+      literalTag = null;
+      if (clientFramer.literalPending()) {
+        clientFramer.rejectLiteral();
+      }
+    }
+    continuationOpen = false;
+    if (tag.equals(logoutTag)) {
+      client.write(ImapReply.line(client.alloc(), ImapResponseCodes.rewrite(tag, rest)));
+      closeBoth();
+      return null;
+    }
+    return ImapResponseCodes.rewrite(tag, rest);
+  }
+
+  private void flushToClient() {
+    if (closed) {
+      return;
+    }
+    client.flush();
+    if (!client.channel().isWritable()) {
+      upstream.config().setAutoRead(false);
+    }
+  }
+
+  /** The upstream broke the protocol; nothing more it says can be trusted. */
+  private void upstreamBroken(String why) {
+    LOG.warn("session {}: upstream protocol error ({}), closing", session.id(), why);
+    context.audit().session(session, "upstream-error", "upstream-protocol-error");
+    closeWith(ImapReply.BYE_UPSTREAM_LOST);
+  }
+
+  private void closeWith(ImapReply bye) {
+    if (closed) {
+      return;
+    }
+    if (responseOpen) {
+      // Mid-literal a BYE line would be read as message content; just close.
+      closeBoth();
+      return;
+    }
+    client.write(bye.toBuf(client.alloc()));
+    closeBoth();
+  }
+
+  private void closeBoth() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    localReplies.forEach(ByteBuf::release);
+    localReplies.clear();
+    upstream.close();
+    client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** The relay's handler on the upstream channel. */
+  private final class UpstreamSide extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof ImapFrame frame) {
+        onResponse(frame);
+      } else {
+        io.netty.util.ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      flushToClient();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (logoutTag != null) {
+        // Closing after the client's LOGOUT is the expected end; its BYE was already relayed.
+        closeBoth();
+        return;
+      }
+      if (!closed) {
+        LOG.info("session {}: upstream closed the connection", session.id());
+        context.audit().session(session, "upstream-closed", "upstream-closed");
+      }
+      closeWith(ImapReply.BYE_UPSTREAM_LOST);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.info("session {}: upstream error {}", session.id(), cause.getClass().getSimpleName());
+      closeWith(ImapReply.BYE_UPSTREAM_LOST);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      client.channel().config().setAutoRead(ctx.channel().isWritable() && !closed);
+    }
+  }
+}

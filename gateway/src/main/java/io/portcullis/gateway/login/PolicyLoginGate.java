@@ -1,0 +1,122 @@
+package io.portcullis.gateway.login;
+
+import io.portcullis.auth.Factor;
+import io.portcullis.gateway.audit.AuditLog;
+import io.portcullis.policy.AccessDecision;
+import io.portcullis.policy.PolicyEngine;
+import io.portcullis.policy.SecondFactor;
+import io.portcullis.policy.SessionFacts;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * Applies the policy's access decision (docs/policies.md) to a login the authenticator accepted:
+ * deny, allowed mechanisms, a required second factor, app passwords. It decides after
+ * authentication, so a denied login costs the same time as a wrong password and reads the same to
+ * the client. Monitor-mode rules are written to the audit log and change nothing. Thread-safe.
+ */
+public final class PolicyLoginGate implements LoginGate {
+  /** Factors that count as a second factor beside (or instead of) the password. */
+  private static final Set<Factor> SECOND_FACTORS =
+      EnumSet.of(Factor.TOTP, Factor.RECOVERY_CODE, Factor.APP_PASSWORD, Factor.BEARER_TOKEN);
+
+  private final LoginGate delegate;
+  private final Supplier<PolicyEngine> engine;
+  private final AuditLog audit;
+  private final Clock clock;
+
+  /**
+   * @param engine the current policy; read once per login, so a reload applies to new logins only
+   */
+  public PolicyLoginGate(
+      LoginGate delegate, Supplier<PolicyEngine> engine, AuditLog audit, Clock clock) {
+    this.delegate = delegate;
+    this.engine = engine;
+    this.audit = audit;
+    this.clock = clock;
+  }
+
+  @Override
+  public CompletionStage<LoginDecision> check(LoginRequest request) {
+    return delegate
+        .check(request)
+        .thenApply(
+            decision ->
+                switch (decision) {
+                  case LoginDecision.Refuse r -> r;
+                  case LoginDecision.Proceed p -> apply(request, p);
+                });
+  }
+
+  private LoginDecision apply(LoginRequest request, LoginDecision.Proceed proceed) {
+    SessionFacts facts =
+        new SessionFacts(
+            proceed.user(),
+            proceed.groups(),
+            request.session().sourceAddress(),
+            request.session().listener().name(),
+            request.session().listener().url().protocol().scheme(),
+            request.session().tlsVersion(),
+            false,
+            request.mechanism(),
+            clock.instant());
+    AccessDecision access = engine.get().decideAccess(facts);
+    for (AccessDecision monitored : access.monitored()) {
+      audit.policyMonitor(
+          request.session(),
+          proceed.user(),
+          monitored.rule().id(),
+          describe(monitored, facts, proceed.factors()));
+    }
+    String refusal = refusal(access, facts.mechanism(), proceed.factors());
+    if (refusal == null) {
+      return proceed;
+    }
+    return new LoginDecision.Refuse(
+        refusal + " (rule " + access.rule().id() + ")", false, Duration.ZERO);
+  }
+
+  /** Why the decision refuses this login, or null when it allows it. */
+  private static String refusal(AccessDecision access, String mechanism, Set<Factor> factors) {
+    if (!access.allowed()) {
+      return "policy-denied:" + access.reason();
+    }
+    if (!access.allowsMechanism(mechanism)) {
+      return "policy-mechanism-not-allowed";
+    }
+    if (factors.contains(Factor.APP_PASSWORD) && !access.appPasswordsAllowed()) {
+      return "policy-app-password-not-allowed";
+    }
+    if (access.secondFactor() == SecondFactor.REQUIRED
+        && factors.stream().noneMatch(SECOND_FACTORS::contains)) {
+      return "policy-second-factor-required";
+    }
+    return null;
+  }
+
+  private static String describe(
+      AccessDecision monitored, SessionFacts facts, Set<Factor> factors) {
+    String would = refusal(monitored, facts.mechanism(), factors);
+    return would == null ? "would-allow" : "would-refuse:" + would;
+  }
+
+  @Override
+  public Duration upstreamRejected(LoginRequest request) {
+    return delegate.upstreamRejected(request);
+  }
+
+  @Override
+  public void upstreamAccepted(LoginRequest request) {
+    delegate.upstreamAccepted(request);
+  }
+
+  @Override
+  public List<String> saslMechanisms() {
+    return delegate.saslMechanisms();
+  }
+}

@@ -1,0 +1,426 @@
+package io.portcullis.gateway.upstream;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.portcullis.gateway.codec.LineFramer;
+import io.portcullis.gateway.config.Security;
+import io.portcullis.gateway.server.HandlerNames;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sets up a logged-in IMAP upstream session as a flow of small steps: connect → (implicit TLS) →
+ * greeting (OK; PREAUTH and BYE abort) → CAPABILITY → (STARTTLS → TLS → CAPABILITY again) → (ID
+ * with the client address) → AUTHENTICATE PLAIN (SASL-IR when offered) or LOGIN with quoted strings
+ * or literals (THREATS A3) → capabilities → ready. Nothing the upstream says in this phase reaches
+ * the client (THREATS C5). Confined to the upstream channel's event loop.
+ */
+public final class ImapUpstreamLogin extends ChannelInboundHandlerAdapter {
+  /** More capability words than this is not an IMAP server talking. */
+  private static final int MAX_CAPABILITIES = 200;
+
+  /** The steps, in order. */
+  enum Step {
+    /** Waiting for the implicit-TLS handshake. */
+    TLS_HANDSHAKE,
+    /** Waiting for the greeting (RFC 9051 §7.1). */
+    GREETING,
+    /** Sent CAPABILITY (RFC 9051 §6.1.1). */
+    CAPABILITY,
+    /** Sent STARTTLS, waiting for OK (RFC 9051 §6.2.1). */
+    STARTTLS,
+    /** Waiting for the STARTTLS handshake. */
+    STARTTLS_HANDSHAKE,
+    /** Sent ID with the client address (RFC 2971). */
+    ID,
+    /** Sent AUTHENTICATE PLAIN or LOGIN; continuation requests answered from {@link #parts}. */
+    AUTHENTICATE,
+    /** Logged in, asked for the capabilities that apply now (RFC 9051 §6.2.2). */
+    CAPABILITY_AFTER_LOGIN,
+    /** Logged in; this handler has removed itself. */
+    READY,
+    /** Failed; the channel is closing. */
+    FAILED
+  }
+
+  /** A logged-in upstream session, ready for the relay; its channel has auto-read off. */
+  public record Session(Channel channel, List<String> capabilities) {}
+
+  private final UpstreamConnector connector;
+  private final UpstreamCredentials credentials;
+  private final Optional<InetSocketAddress> clientAddress;
+  private final Promise<Session> result;
+  private final List<String> capabilities = new ArrayList<>();
+  private final ArrayDeque<String> parts = new ArrayDeque<>();
+  private Step step;
+  private int tagNumber;
+  private String tag;
+  private ScheduledFuture<?> deadline;
+
+  private ImapUpstreamLogin(
+      UpstreamConnector connector,
+      UpstreamCredentials credentials,
+      Optional<InetSocketAddress> clientAddress,
+      Promise<Session> result) {
+    this.connector = connector;
+    this.credentials = credentials;
+    this.clientAddress = clientAddress;
+    this.result = result;
+    this.step =
+        connector.endpoint().security() == Security.IMPLICIT_TLS
+            ? Step.TLS_HANDSHAKE
+            : Step.GREETING;
+  }
+
+  /**
+   * Connects and logs in on {@code client}'s event loop. The future fails with an {@link
+   * UpstreamException} that says why.
+   *
+   * @param clientAddress sent upstream in ID {@code x-originating-ip} when present
+   */
+  public static Future<Session> start(
+      UpstreamConnector connector,
+      UpstreamCredentials credentials,
+      Channel client,
+      Optional<InetSocketAddress> clientAddress) {
+    Promise<Session> result = client.eventLoop().newPromise();
+    if (!credentials.lineSafe()) {
+      // THREATS A3: CR, LF and NUL fit neither a quoted string nor SASL PLAIN; refuse early.
+      result.setFailure(new UpstreamException(UpstreamFailure.UNSENDABLE_CREDENTIALS, null));
+      return result;
+    }
+    connector
+        .connect(client.eventLoop())
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  if (!f.isSuccess()) {
+                    result.tryFailure(
+                        new UpstreamException(
+                            UpstreamConnector.classifyConnect(f.cause()),
+                            f.cause().getClass().getSimpleName()));
+                    return;
+                  }
+                  f.channel()
+                      .pipeline()
+                      .addLast(
+                          HandlerNames.FRAMER,
+                          new LineFramer(connector.limits().upstreamLineLength()))
+                      .addLast(
+                          HandlerNames.UPSTREAM_LOGIN,
+                          new ImapUpstreamLogin(connector, credentials, clientAddress, result));
+                });
+    return result;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    long millis = connector.limits().upstreamLoginTimeout().toMillis();
+    deadline =
+        ctx.executor()
+            .schedule(
+                () -> fail(ctx, UpstreamFailure.TIMEOUT, "step " + step),
+                millis,
+                TimeUnit.MILLISECONDS);
+    if (!ctx.channel().isActive()) {
+      fail(ctx, UpstreamFailure.CLOSED, "before login");
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (!(evt instanceof SslHandshakeCompletionEvent handshake)) {
+      ctx.fireUserEventTriggered(evt);
+      return;
+    }
+    if (!handshake.isSuccess()) {
+      // THREATS C7: an upstream whose identity does not check out never sees a credential.
+      fail(ctx, UpstreamConnector.classifyTls(handshake.cause()), null);
+      return;
+    }
+    if (step == Step.TLS_HANDSHAKE) {
+      step = Step.GREETING;
+    } else if (step == Step.STARTTLS_HANDSHAKE) {
+      // THREATS C4: nothing learned in plaintext counts after TLS; ask again.
+      ctx.pipeline()
+          .replace(
+              HandlerNames.FRAMER,
+              HandlerNames.FRAMER,
+              new LineFramer(connector.limits().upstreamLineLength()));
+      capabilities.clear();
+      command(ctx, Step.CAPABILITY, "CAPABILITY");
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (step == Step.FAILED || step == Step.READY) {
+      return;
+    }
+    if (!(msg instanceof String line)) {
+      fail(ctx, UpstreamFailure.PROTOCOL, "line too long in " + step);
+      return;
+    }
+    if (step == Step.TLS_HANDSHAKE || step == Step.STARTTLS_HANDSHAKE) {
+      fail(ctx, UpstreamFailure.PROTOCOL, "data before TLS handshake");
+      return;
+    }
+    if (step == Step.GREETING) {
+      onGreeting(ctx, line);
+      return;
+    }
+    if (line.startsWith("* ")) {
+      onUntagged(ctx, line.substring(2));
+    } else if (line.equals("+") || line.startsWith("+ ")) {
+      onContinuation(ctx);
+    } else if (tag != null && line.startsWith(tag + " ")) {
+      onTagged(ctx, line.substring(tag.length() + 1));
+    } else {
+      fail(ctx, UpstreamFailure.PROTOCOL, "unexpected line in " + step);
+    }
+  }
+
+  private void onGreeting(ChannelHandlerContext ctx, String line) {
+    String upper = line.toUpperCase(Locale.ROOT);
+    if (upper.startsWith("* PREAUTH")) {
+      // THREATS C2: a PREAUTH session is someone else's login; never use it.
+      fail(ctx, UpstreamFailure.PROTOCOL, "PREAUTH greeting");
+      return;
+    }
+    if (upper.startsWith("* BYE")) {
+      fail(ctx, UpstreamFailure.TEMPORARY, "BYE greeting");
+      return;
+    }
+    if (!upper.startsWith("* OK")) {
+      fail(ctx, UpstreamFailure.PROTOCOL, "greeting");
+      return;
+    }
+    // Capabilities in the greeting are not trusted: they may predate TLS (THREATS C4).
+    command(ctx, Step.CAPABILITY, "CAPABILITY");
+  }
+
+  private void onUntagged(ChannelHandlerContext ctx, String rest) {
+    String upper = rest.toUpperCase(Locale.ROOT);
+    if (upper.startsWith("BYE")) {
+      fail(ctx, UpstreamFailure.CLOSED, "BYE in " + step);
+      return;
+    }
+    if ((step == Step.CAPABILITY || step == Step.CAPABILITY_AFTER_LOGIN)
+        && upper.startsWith("CAPABILITY ")) {
+      if (!addCapabilities(rest.substring("CAPABILITY ".length()))) {
+        fail(ctx, UpstreamFailure.PROTOCOL, "capability list too long");
+      }
+    }
+    // Other untagged data (ID answers, alerts, referrals) is not used and never relayed (C5, C6).
+  }
+
+  private void onContinuation(ChannelHandlerContext ctx) {
+    if (step != Step.AUTHENTICATE || parts.isEmpty()) {
+      fail(ctx, UpstreamFailure.PROTOCOL, "continuation in " + step);
+      return;
+    }
+    send(ctx, parts.poll());
+  }
+
+  private void onTagged(ChannelHandlerContext ctx, String status) {
+    String upper = status.toUpperCase(Locale.ROOT);
+    boolean ok = upper.startsWith("OK");
+    if (upper.contains("[REFERRAL")) {
+      // THREATS C6: a referral is neither followed nor relayed.
+      fail(ctx, UpstreamFailure.REJECTED, "referral in " + step);
+      return;
+    }
+    switch (step) {
+      case CAPABILITY -> {
+        if (!ok) {
+          fail(ctx, UpstreamFailure.PROTOCOL, "CAPABILITY refused");
+        } else {
+          afterCapabilities(ctx);
+        }
+      }
+      case STARTTLS -> onStartTls(ctx, ok);
+      case ID -> login(ctx);
+      case AUTHENTICATE -> {
+        if (!ok) {
+          fail(
+              ctx,
+              upper.contains("[UNAVAILABLE]")
+                  ? UpstreamFailure.TEMPORARY
+                  : UpstreamFailure.REJECTED,
+              "login");
+          return;
+        }
+        capabilities.clear();
+        int code = upper.indexOf("[CAPABILITY ");
+        int close = upper.indexOf(']', code);
+        if (code >= 0 && close > code) {
+          addCapabilities(status.substring(code + "[CAPABILITY ".length(), close));
+          ready(ctx);
+        } else {
+          command(ctx, Step.CAPABILITY_AFTER_LOGIN, "CAPABILITY");
+        }
+      }
+      case CAPABILITY_AFTER_LOGIN -> ready(ctx);
+      default -> fail(ctx, UpstreamFailure.PROTOCOL, "tagged answer in " + step);
+    }
+  }
+
+  private void afterCapabilities(ChannelHandlerContext ctx) {
+    boolean tlsActive = ctx.pipeline().get(HandlerNames.TLS) != null;
+    if (connector.endpoint().security() == Security.STARTTLS && !tlsActive) {
+      if (!hasCapability("STARTTLS")) {
+        // THREATS C1: a server (or an attacker) hiding STARTTLS never gets credentials.
+        fail(ctx, UpstreamFailure.STARTTLS_UNAVAILABLE, "STARTTLS not advertised");
+        return;
+      }
+      command(ctx, Step.STARTTLS, "STARTTLS");
+      return;
+    }
+    if (clientAddress.isPresent() && hasCapability("ID")) {
+      InetSocketAddress a = clientAddress.get();
+      command(
+          ctx,
+          Step.ID,
+          "ID (\"x-originating-ip\" \""
+              + a.getAddress().getHostAddress()
+              + "\" \"x-originating-port\" \""
+              + a.getPort()
+              + "\")");
+      return;
+    }
+    login(ctx);
+  }
+
+  private void onStartTls(ChannelHandlerContext ctx, boolean ok) {
+    if (!ok) {
+      fail(ctx, UpstreamFailure.STARTTLS_UNAVAILABLE, "STARTTLS refused");
+      return;
+    }
+    LineFramer framer = (LineFramer) ctx.pipeline().get(HandlerNames.FRAMER);
+    if (framer.bufferedBytes() > 0) {
+      // THREATS C3: bytes after the STARTTLS answer were sent before TLS; never trust them.
+      fail(ctx, UpstreamFailure.STARTTLS_INJECTION, framer.bufferedBytes() + " bytes");
+      return;
+    }
+    step = Step.STARTTLS_HANDSHAKE;
+    ctx.pipeline().addFirst(HandlerNames.TLS, connector.newTlsHandler(ctx.alloc()));
+  }
+
+  private void login(ChannelHandlerContext ctx) {
+    if (hasCapability("AUTH=PLAIN")) {
+      String plain =
+          Base64.getEncoder()
+              .encodeToString(
+                  ("\0" + credentials.user() + "\0" + credentials.password())
+                      .getBytes(StandardCharsets.UTF_8));
+      if (hasCapability("SASL-IR")) {
+        command(ctx, Step.AUTHENTICATE, "AUTHENTICATE PLAIN " + plain);
+      } else {
+        parts.add(plain + "\r\n");
+        command(ctx, Step.AUTHENTICATE, "AUTHENTICATE PLAIN");
+      }
+      return;
+    }
+    if (hasCapability("LOGINDISABLED")) {
+      fail(ctx, UpstreamFailure.REJECTED, "LOGINDISABLED and no AUTH=PLAIN");
+      return;
+    }
+    List<String> pieces =
+        ImapStrings.loginCommand(
+            nextTag(), credentials.user(), credentials.password(), literalMode());
+    step = Step.AUTHENTICATE;
+    send(ctx, pieces.get(0));
+    parts.addAll(pieces.subList(1, pieces.size()));
+  }
+
+  private ImapStrings.LiteralMode literalMode() {
+    if (hasCapability("LITERAL+")) {
+      return ImapStrings.LiteralMode.NON_SYNC;
+    }
+    return hasCapability("LITERAL-")
+        ? ImapStrings.LiteralMode.NON_SYNC_UP_TO_4096
+        : ImapStrings.LiteralMode.SYNC;
+  }
+
+  private void ready(ChannelHandlerContext ctx) {
+    step = Step.READY;
+    deadline.cancel(false);
+    Channel ch = ctx.channel();
+    ch.config().setAutoRead(false);
+    LineFramer framer = (LineFramer) ctx.pipeline().get(HandlerNames.FRAMER);
+    if (framer.bufferedBytes() > 0) {
+      // Nothing may follow the answer to our own command: the relay starts from a clean stream.
+      fail(ctx, UpstreamFailure.PROTOCOL, "data after login");
+      return;
+    }
+    ctx.pipeline().remove(HandlerNames.FRAMER);
+    ctx.pipeline().remove(this);
+    result.trySuccess(new Session(ch, List.copyOf(capabilities)));
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    fail(ctx, UpstreamFailure.CLOSED, "during " + step);
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    fail(ctx, UpstreamFailure.CLOSED, cause.getClass().getSimpleName());
+  }
+
+  private void fail(ChannelHandlerContext ctx, UpstreamFailure failure, String detail) {
+    if (step == Step.FAILED || (step == Step.READY && result.isDone())) {
+      return;
+    }
+    step = Step.FAILED;
+    if (deadline != null) {
+      deadline.cancel(false);
+    }
+    result.tryFailure(new UpstreamException(failure, detail));
+    ctx.channel().close();
+  }
+
+  private boolean addCapabilities(String list) {
+    for (String word : list.trim().split(" +")) {
+      if (capabilities.size() >= MAX_CAPABILITIES) {
+        return false;
+      }
+      if (!word.isEmpty()) {
+        capabilities.add(word);
+      }
+    }
+    return true;
+  }
+
+  private boolean hasCapability(String name) {
+    return capabilities.stream().anyMatch(c -> c.equalsIgnoreCase(name));
+  }
+
+  private String nextTag() {
+    tag = "P" + (++tagNumber);
+    return tag;
+  }
+
+  private void command(ChannelHandlerContext ctx, Step next, String text) {
+    step = next;
+    send(ctx, nextTag() + " " + text + "\r\n");
+  }
+
+  private static void send(ChannelHandlerContext ctx, String text) {
+    ctx.writeAndFlush(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+  }
+}

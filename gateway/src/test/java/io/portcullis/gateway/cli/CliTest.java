@@ -1,0 +1,101 @@
+package io.portcullis.gateway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The picocli tree as a user meets it: exit codes and what is printed. */
+class CliTest {
+  @TempDir Path dir;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream savedOut;
+  private PrintStream savedErr;
+
+  @BeforeEach
+  void capture() {
+    savedOut = System.out;
+    savedErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(savedOut);
+    System.setErr(savedErr);
+  }
+
+  private int run(String... args) {
+    return PortcullisCommand.commandLine().execute(args);
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void helpShouldListEveryCommand() {
+    assertThat(run("--help")).isZero();
+    assertThat(out()).contains("serve", "demo", "user", "cert", "scan", "filter", "policy");
+  }
+
+  @Test
+  void certGenerateThenShowShouldPrintTheSameFingerprint() {
+    assertThat(run("cert", "generate", "--data-dir", dir.toString(), "--host", "mail.test"))
+        .isZero();
+    String generated = out();
+    assertThat(generated).contains("DNS:mail.test", "DNS:localhost", "SHA-256:");
+    out.reset();
+    assertThat(run("cert", "show", "--data-dir", dir.toString())).isZero();
+    String fingerprint = generated.lines().filter(l -> l.contains("  SHA-256:")).findFirst().get();
+    assertThat(out()).contains(fingerprint);
+    assertThat(run("cert", "generate", "--data-dir", dir.toString())).isEqualTo(1);
+  }
+
+  @Test
+  void scanShouldExitOneWhenSomethingIsFlaggedAndZeroWhenClean() throws Exception {
+    Path phishing = sample("/io/portcullis/filter/samples/phishing.eml", "phishing.eml");
+    Path clean = sample("/io/portcullis/gateway/demo/01-welcome.eml", "welcome.eml");
+    assertThat(run("scan", "--data-dir", dir.toString(), clean.toString())).isZero();
+    assertThat(run("scan", "--json", "--data-dir", dir.toString(), phishing.toString()))
+        .isEqualTo(1);
+    assertThat(out()).contains("\"labels\":[").contains("phishing");
+  }
+
+  @Test
+  void policyCheckShouldFailWithFileLineAndColumn() throws Exception {
+    Path policy = dir.resolve("bad.yml");
+    Files.writeString(policy, "version: 1\nacces: []\n");
+    assertThat(run("policy", "check", policy.toString())).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("bad.yml:2:");
+  }
+
+  @Test
+  void serveWithAnInvalidConfigShouldNameTheKeyAndExitTwo() throws Exception {
+    Path config = dir.resolve("p.yml");
+    Files.writeString(config, "limits:\n  idle-timeout: forever\n");
+    assertThat(run("serve", "--config", config.toString())).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("p.yml:2:3")
+        .contains("limits.idle-timeout")
+        .doesNotContain("Exception");
+  }
+
+  private Path sample(String resource, String name) throws Exception {
+    Path file = dir.resolve(name);
+    try (InputStream in = getClass().getResourceAsStream(resource)) {
+      Files.copy(in, file);
+    }
+    return file;
+  }
+}
