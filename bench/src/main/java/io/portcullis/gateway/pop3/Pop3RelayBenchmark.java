@@ -67,9 +67,7 @@ public class Pop3RelayBenchmark {
         };
     ListenerConfig listener = new ListenerConfig(Endpoint.parse("pop3s://127.0.0.1:995"));
     ClientSession session = ClientSession.attach(client, listener);
-    GatewayLimits limits =
-        new GatewayLimits(
-            null, null, null, null, null, null, null, null, null, null, null, null, null);
+    GatewayLimits limits = GatewayLimits.defaults();
     // The relay touches only limits and audit; the login-time collaborators stay unset.
     ListenerContext context =
         new ListenerContext(
