@@ -74,7 +74,7 @@ final class Report {
           row.workload(),
           row.target(),
           throughput(list, row.workload()),
-          cpu.map(v -> format(v, row.workload())).orElse("–"),
+          cpu.map(v -> format(v, row.workload()) + jitShare(list)).orElse("–"),
           ratio(cpu, nginxCpu, row.target()),
           peakRss(list),
           rss.map(v -> String.format(Locale.ROOT, "%.1f KiB", v)).orElse("–"),
@@ -117,6 +117,25 @@ final class Report {
           };
     }
     return units > 0 ? Optional.of(cpu / units) : Optional.empty();
+  }
+
+  /**
+   * The JVM's compiler and GC threads' share of the proxy CPU, which a long-lived process
+   * amortizes.
+   */
+  private static String jitShare(List<JsonNode> list) {
+    double cpu = 0;
+    double jit = 0;
+    for (JsonNode n : list) {
+      if (!n.path("proxyJitGcCpuSeconds").isNumber()) {
+        return "";
+      }
+      cpu += n.path("proxyCpuSeconds").asDouble();
+      jit += Math.max(0, n.path("proxyJitGcCpuSeconds").asDouble());
+    }
+    return jit > 0 && cpu > 0
+        ? String.format(Locale.ROOT, " (JIT+GC %.0f %%)", 100 * jit / cpu)
+        : "";
   }
 
   private static String format(double v, String workload) {
