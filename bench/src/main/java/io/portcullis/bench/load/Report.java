@@ -1,0 +1,230 @@
+package io.portcullis.bench.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns the JSON lines of one {@code bench/run} (a workload result per line, with the proxy's CPU
+ * and memory figures added by the script) into one Markdown table. Per target: throughput is the
+ * median over rounds; CPU per unit is total proxy CPU over total work, which is what stays stable
+ * on a noisy machine. Not thread-safe.
+ */
+final class Report {
+  static final List<String> TARGETS = List.of("direct", "nginx", "portcullis");
+
+  private record Row(String protocol, String workload, String target) {}
+
+  private final Map<Row, List<JsonNode>> runs = new LinkedHashMap<>();
+
+  static Report read(Path jsonLines) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    Report report = new Report();
+    for (String line : Files.readAllLines(jsonLines)) {
+      if (line.isBlank()) {
+        continue;
+      }
+      JsonNode n = json.readTree(line);
+      Row row =
+          new Row(
+              n.path("protocol").asText(), n.path("workload").asText(), n.path("target").asText());
+      report.runs.computeIfAbsent(row, r -> new ArrayList<>()).add(n);
+    }
+    return report;
+  }
+
+  void print(PrintStream out) {
+    out.println(
+        "| protocol | workload | target | throughput | proxy CPU per unit | CPU vs nginx | peak RSS"
+            + " | RSS per idle session | RSS vs nginx | latency p50 | errors |");
+    out.println("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    List<Row> rows = new ArrayList<>(runs.keySet());
+    rows.sort(
+        (a, b) -> {
+          int c = a.protocol().compareTo(b.protocol());
+          if (c == 0) {
+            c = order(a.workload()) - order(b.workload());
+          }
+          return c != 0 ? c : TARGETS.indexOf(a.target()) - TARGETS.indexOf(b.target());
+        });
+    for (Row row : rows) {
+      List<JsonNode> list = runs.get(row);
+      Optional<Double> cpu = cpuPerUnit(list, row.workload());
+      Optional<Double> nginxCpu =
+          Optional.ofNullable(runs.get(new Row(row.protocol(), row.workload(), "nginx")))
+              .flatMap(l -> cpuPerUnit(l, row.workload()));
+      Optional<Double> rss = rssPerSession(list, row.workload());
+      Optional<Double> nginxRss =
+          Optional.ofNullable(runs.get(new Row(row.protocol(), row.workload(), "nginx")))
+              .flatMap(l -> rssPerSession(l, row.workload()));
+      out.printf(
+          Locale.ROOT,
+          "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d |%n",
+          row.protocol(),
+          row.workload(),
+          row.target(),
+          throughput(list, row.workload()),
+          cpu.map(v -> format(v, row.workload()) + jitShare(list)).orElse("–"),
+          ratio(cpu, nginxCpu, row.target()),
+          peakRss(list),
+          rss.map(v -> String.format(Locale.ROOT, "%.1f KiB", v)).orElse("–"),
+          ratio(rss, nginxRss, row.target()),
+          latency(list, row.workload()),
+          list.stream().mapToLong(n -> n.path("errors").asLong()).sum());
+    }
+  }
+
+  private static int order(String workload) {
+    return switch (workload) {
+      case "login-storm" -> 0;
+      case "bulk-fetch" -> 1;
+      default -> 2;
+    };
+  }
+
+  private static String throughput(List<JsonNode> list, String workload) {
+    return switch (workload) {
+      case "login-storm" -> String.format(Locale.ROOT, "%.0f logins/s", median(list, "perSecond"));
+      case "bulk-fetch" -> String.format(Locale.ROOT, "%.1f MB/s", median(list, "mbPerSecond"));
+      default -> String.format(Locale.ROOT, "%.0f sessions", median(list, "sessions"));
+    };
+  }
+
+  /** Proxy CPU ms per login, or s per GB relayed; none for direct or idle fleets. */
+  private static Optional<Double> cpuPerUnit(List<JsonNode> list, String workload) {
+    double cpu = 0;
+    double units = 0;
+    for (JsonNode n : list) {
+      if (!n.path("proxyCpuSeconds").isNumber()) {
+        return Optional.empty();
+      }
+      cpu += n.path("proxyCpuSeconds").asDouble();
+      units +=
+          switch (workload) {
+            case "login-storm" -> n.path("sessions").asDouble() / 1000.0; // → ms per login
+            case "bulk-fetch" -> n.path("bytes").asDouble() / 1e9;
+            default -> Double.NaN;
+          };
+    }
+    return units > 0 ? Optional.of(cpu / units) : Optional.empty();
+  }
+
+  /**
+   * The JVM's compiler and GC threads' share of the proxy CPU, which a long-lived process
+   * amortizes.
+   */
+  private static String jitShare(List<JsonNode> list) {
+    double cpu = 0;
+    double jit = 0;
+    for (JsonNode n : list) {
+      if (!n.path("proxyJitGcCpuSeconds").isNumber()) {
+        return "";
+      }
+      cpu += n.path("proxyCpuSeconds").asDouble();
+      jit += Math.max(0, n.path("proxyJitGcCpuSeconds").asDouble());
+    }
+    return jit > 0 && cpu > 0
+        ? String.format(Locale.ROOT, " (JIT+GC %.0f %%)", 100 * jit / cpu)
+        : "";
+  }
+
+  private static String format(double v, String workload) {
+    return workload.equals("login-storm")
+        ? String.format(Locale.ROOT, "%.2f ms/login", v)
+        : String.format(Locale.ROOT, "%.2f s/GB", v);
+  }
+
+  private static Optional<Double> rssPerSession(List<JsonNode> list, String workload) {
+    if (!workload.equals("idle-fleet")) {
+      return Optional.empty();
+    }
+    double[] perSession =
+        list.stream()
+            .filter(n -> n.path("proxyRssDuringKiB").isNumber() && n.path("sessions").asLong() > 0)
+            .mapToDouble(
+                n ->
+                    (n.path("proxyRssDuringKiB").asDouble()
+                            - n.path("proxyRssBeforeKiB").asDouble())
+                        / n.path("sessions").asDouble())
+            .toArray();
+    return perSession.length == 0 ? Optional.empty() : Optional.of(median(perSession));
+  }
+
+  private static String peakRss(List<JsonNode> list) {
+    return list.stream()
+        .filter(n -> n.path("proxyHwmKiB").isNumber())
+        .mapToDouble(n -> n.path("proxyHwmKiB").asDouble())
+        .max()
+        .stream()
+        .mapToObj(v -> String.format(Locale.ROOT, "%.0f MiB", v / 1024))
+        .findFirst()
+        .orElse("–");
+  }
+
+  private static String latency(List<JsonNode> list, String workload) {
+    String field =
+        switch (workload) {
+          case "login-storm" -> "latencyMs";
+          case "bulk-fetch" -> list.getFirst().has("retrMs") ? "retrMs" : "fetchMs";
+          default -> "notifyMs";
+        };
+    double[] p50 =
+        list.stream()
+            .map(n -> n.path(field).path("p50"))
+            .filter(JsonNode::isNumber)
+            .mapToDouble(JsonNode::asDouble)
+            .toArray();
+    if (p50.length == 0) {
+      return "–";
+    }
+    String what =
+        switch (field) {
+          case "retrMs" -> "RETR ";
+          case "fetchMs" -> "FETCH ";
+          case "notifyMs" -> "notify ";
+          default -> "login ";
+        };
+    String text = what + String.format(Locale.ROOT, "%.2f ms", median(p50));
+    if (field.equals("notifyMs")) {
+      // The target is about the last session to hear of new mail, so show the worst one too.
+      double max =
+          list.stream()
+              .mapToDouble(n -> n.path(field).path("max").asDouble(Double.NaN))
+              .max()
+              .orElse(Double.NaN);
+      text += String.format(Locale.ROOT, " (max %.2f ms)", max);
+    }
+    return text;
+  }
+
+  private static String ratio(Optional<Double> v, Optional<Double> nginx, String target) {
+    if (target.equals("nginx") || v.isEmpty() || nginx.isEmpty() || nginx.get() <= 0) {
+      return "–";
+    }
+    return String.format(Locale.ROOT, "%.2f×", v.get() / nginx.get());
+  }
+
+  private static double median(List<JsonNode> list, String field) {
+    return median(list.stream().mapToDouble(n -> n.path(field).asDouble()).toArray());
+  }
+
+  static double median(double[] values) {
+    if (values.length == 0) {
+      return Double.NaN;
+    }
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int mid = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  }
+}
