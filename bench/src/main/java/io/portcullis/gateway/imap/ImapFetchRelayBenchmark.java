@@ -80,7 +80,13 @@ public class ImapFetchRelayBenchmark {
     // The relay touches only limits and audit; the login-time collaborators stay unset.
     ListenerContext context =
         new ListenerContext(
-            listener, Optional.empty(), null, null, new AuditLog(Clock.systemUTC()), limits, null);
+            listener,
+            Optional.empty(),
+            null,
+            java.util.Map.of(),
+            new AuditLog(Clock.systemUTC()),
+            limits,
+            null);
     upstream = new EmbeddedChannel();
     ImapRelay relay = new ImapRelay(context, session, upstream, framer);
     client.pipeline().addLast(relay);

@@ -71,7 +71,13 @@ public class Pop3RelayBenchmark {
     // The relay touches only limits and audit; the login-time collaborators stay unset.
     ListenerContext context =
         new ListenerContext(
-            listener, Optional.empty(), null, null, new AuditLog(Clock.systemUTC()), limits, null);
+            listener,
+            Optional.empty(),
+            null,
+            java.util.Map.of(),
+            new AuditLog(Clock.systemUTC()),
+            limits,
+            null);
     upstream = new EmbeddedChannel();
     Pop3Relay relay = new Pop3Relay(context, session, upstream, List.of("UIDL", "TOP"));
     client.pipeline().addLast(relay);

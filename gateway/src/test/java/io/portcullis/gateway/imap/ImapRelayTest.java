@@ -41,7 +41,7 @@ class ImapRelayTest {
             listener,
             Optional.empty(),
             null,
-            null,
+            java.util.Map.of(),
             new AuditLog(Clock.systemUTC()),
             GatewayLimits.defaults(),
             new SaslLimits(8192, 16384));
