@@ -28,11 +28,10 @@ import io.portcullis.gateway.login.LoginDecision;
 import io.portcullis.gateway.login.LoginRequest;
 import io.portcullis.gateway.server.HandlerNames;
 import io.portcullis.gateway.server.ListenerContext;
+import io.portcullis.gateway.server.LoginSequence;
 import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.gateway.upstream.ImapUpstreamLogin;
 import io.portcullis.gateway.upstream.UpstreamConnector;
-import io.portcullis.gateway.upstream.UpstreamException;
-import io.portcullis.gateway.upstream.UpstreamFailure;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -76,10 +75,6 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
 
   /** A bearer token refused by the gate, waiting for the client's answer to the error challenge. */
   private record RejectedToken(String user, String reason) {}
-
-  private static boolean isBearer(String mechanism) {
-    return SaslMechanism.byName(mechanism).map(SaslMechanism::isBearer).orElse(false);
-  }
 
   private String saslTag;
   private ScheduledFuture<?> loginDeadline;
@@ -370,114 +365,60 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
     state = State.LOGGING_IN;
     framer(ctx).pause();
     ctx.channel().config().setAutoRead(false);
-    String user = credentials.user();
-    LoginRequest request = new LoginRequest(session, credentials, mechanism);
-    context
-        .loginGate()
-        .check(request)
-        .whenComplete(
-            (decision, error) ->
-                ctx.executor()
-                    .execute(
-                        () -> {
-                          credentials.destroy();
-                          if (error != null) {
-                            LOG.warn("login check failed: {}", error.getClass().getSimpleName());
-                            authFailed(ctx, tag, user, mechanism, "internal-error", true);
-                          } else {
-                            onDecision(ctx, tag, request, decision);
-                          }
-                        }));
-  }
-
-  private void onDecision(
-      ChannelHandlerContext ctx, String tag, LoginRequest request, LoginDecision decision) {
-    if (state != State.LOGGING_IN) {
-      return;
-    }
-    String user = request.credentials().user();
-    String mechanism = request.mechanism();
-    switch (decision) {
-      case LoginDecision.Refuse r when isBearer(mechanism) && sasl != null -> {
-        // RFC 7628 §3.2.2: a refused token gets the JSON error challenge; the client's (empty)
-        // answer then ends the exchange with the uniform NO.
-        rejectedToken = new RejectedToken(user, r.reason());
-        ctx.executor()
-            .schedule(
-                () -> {
-                  state = State.SASL;
-                  framer(ctx).resume();
-                  ctx.channel().config().setAutoRead(true);
-                  onSaslStep(ctx, sasl.rejectToken(BearerError.invalidToken(), r.reason()));
-                },
-                r.delay().toMillis(),
-                TimeUnit.MILLISECONDS);
-      }
-      case LoginDecision.Refuse r ->
-          ctx.executor()
-              .schedule(
-                  () -> authFailed(ctx, tag, user, mechanism, r.reason(), r.temporary()),
-                  r.delay().toMillis(),
-                  TimeUnit.MILLISECONDS);
-      case LoginDecision.Proceed p -> {
-        Optional<InetSocketAddress> forward =
-            context.limits().imapForwardClientAddress()
-                ? Optional.of(session.source())
-                : Optional.empty();
-        Optional<UpstreamConnector> target = context.upstream(p.route());
-        if (target.isEmpty()) {
-          authFailed(ctx, tag, p.user(), mechanism, "upstream-not-configured:" + p.route(), true);
-          return;
-        }
-        ImapUpstreamLogin.start(target.get(), p.upstream(), ctx.channel(), forward)
-            .addListener(
-                (Future<ImapUpstreamLogin.Session> f) -> onUpstream(ctx, tag, request, p, f));
-      }
-    }
-  }
-
-  private void onUpstream(
-      ChannelHandlerContext ctx,
-      String tag,
-      LoginRequest request,
-      LoginDecision.Proceed proceed,
-      Future<ImapUpstreamLogin.Session> upstream) {
-    String mechanism = request.mechanism();
-    if (!upstream.isSuccess()) {
-      UpstreamFailure failure =
-          upstream.cause() instanceof UpstreamException e ? e.failure() : UpstreamFailure.CLOSED;
-      // A refusal by the upstream is a failed guess like any other (THREATS A6).
-      long delay =
-          failure == UpstreamFailure.REJECTED
-              ? context.loginGate().upstreamRejected(request).toMillis()
-              : 0;
-      ctx.executor()
-          .schedule(
-              () ->
-                  authFailed(
-                      ctx, tag, proceed.user(), mechanism, failure.code(), failure.temporary()),
-              delay,
-              TimeUnit.MILLISECONDS);
-      return;
-    }
-    ImapUpstreamLogin.Session up = upstream.getNow();
-    if (state != State.LOGGING_IN || !ctx.channel().isActive()) {
-      up.channel().close();
-      return;
-    }
-    cancelDeadline();
-    context.loginGate().upstreamAccepted(request);
-    session.authenticated(proceed.user());
-    context.audit().login(session, proceed.user(), mechanism, Outcome.SUCCESS, "ok");
-    write(
+    LoginSequence.start(
         ctx,
-        ImapReply.line(
-            ctx.alloc(),
-            tag
-                + " OK [CAPABILITY "
-                + String.join(" ", ImapCapabilities.filter(up.capabilities()))
-                + "] Logged in"));
-    startRelay(ctx, up);
+        context,
+        new LoginRequest(session, credentials, mechanism),
+        new LoginSequence.Protocol<ImapUpstreamLogin.Session>() {
+          @Override
+          public Future<ImapUpstreamLogin.Session> connect(
+              UpstreamConnector upstream, LoginDecision.Proceed proceed) {
+            Optional<InetSocketAddress> forward =
+                context.limits().imapForwardClientAddress()
+                    ? Optional.of(session.source())
+                    : Optional.empty();
+            return ImapUpstreamLogin.start(upstream, proceed.upstream(), ctx.channel(), forward);
+          }
+
+          @Override
+          public boolean waiting() {
+            return state == State.LOGGING_IN;
+          }
+
+          @Override
+          public void refuse(String user, String reason, boolean temporary) {
+            authFailed(ctx, tag, user, mechanism, reason, temporary);
+          }
+
+          @Override
+          public void challengeToken(String user, String reason) {
+            // The client's (empty) answer to the challenge ends the exchange with the uniform NO.
+            rejectedToken = new RejectedToken(user, reason);
+            state = State.SASL;
+            framer(ctx).resume();
+            ctx.channel().config().setAutoRead(true);
+            onSaslStep(ctx, sasl.rejectToken(BearerError.invalidToken(), reason));
+          }
+
+          @Override
+          public void loggedIn(LoginDecision.Proceed proceed, ImapUpstreamLogin.Session up) {
+            cancelDeadline();
+            write(
+                ctx,
+                ImapReply.line(
+                    ctx.alloc(),
+                    tag
+                        + " OK [CAPABILITY "
+                        + String.join(" ", ImapCapabilities.filter(up.capabilities()))
+                        + "] Logged in"));
+            startRelay(ctx, up);
+          }
+
+          @Override
+          public void discard(ImapUpstreamLogin.Session up) {
+            up.channel().close();
+          }
+        });
   }
 
   private void startRelay(ChannelHandlerContext ctx, ImapUpstreamLogin.Session up) {

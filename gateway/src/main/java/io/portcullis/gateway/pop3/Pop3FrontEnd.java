@@ -23,11 +23,10 @@ import io.portcullis.gateway.login.LoginDecision;
 import io.portcullis.gateway.login.LoginRequest;
 import io.portcullis.gateway.server.HandlerNames;
 import io.portcullis.gateway.server.ListenerContext;
+import io.portcullis.gateway.server.LoginSequence;
 import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.gateway.upstream.Pop3UpstreamLogin;
 import io.portcullis.gateway.upstream.UpstreamConnector;
-import io.portcullis.gateway.upstream.UpstreamException;
-import io.portcullis.gateway.upstream.UpstreamFailure;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Optional;
@@ -287,101 +286,48 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
   private void login(ChannelHandlerContext ctx, Credentials credentials, String mechanism) {
     state = State.LOGGING_IN;
     ctx.channel().config().setAutoRead(false);
-    String user = credentials.user();
-    LoginRequest request = new LoginRequest(session, credentials, mechanism);
-    context
-        .loginGate()
-        .check(request)
-        .whenComplete(
-            (decision, error) ->
-                ctx.executor()
-                    .execute(
-                        () -> {
-                          credentials.destroy();
-                          if (error != null) {
-                            LOG.warn("login check failed: {}", error.getClass().getSimpleName());
-                            authFailed(ctx, user, mechanism, "internal-error", true);
-                          } else {
-                            onDecision(ctx, request, decision);
-                          }
-                        }));
-  }
+    LoginSequence.start(
+        ctx,
+        context,
+        new LoginRequest(session, credentials, mechanism),
+        new LoginSequence.Protocol<Pop3UpstreamLogin.Session>() {
+          @Override
+          public Future<Pop3UpstreamLogin.Session> connect(
+              UpstreamConnector upstream, LoginDecision.Proceed proceed) {
+            return Pop3UpstreamLogin.start(upstream, proceed.upstream(), ctx.channel());
+          }
 
-  private void onDecision(ChannelHandlerContext ctx, LoginRequest request, LoginDecision decision) {
-    if (state != State.LOGGING_IN) {
-      return;
-    }
-    String user = request.credentials().user();
-    switch (decision) {
-      case LoginDecision.Refuse r
-          when sasl != null
-              && SaslMechanism.byName(request.mechanism())
-                  .map(SaslMechanism::isBearer)
-                  .orElse(false) -> {
-        // RFC 7628 §3.2.2: a refused token gets the JSON error challenge; the client's (empty)
-        // answer then ends the exchange with the uniform failure.
-        rejectedToken = new RejectedToken(user, r.reason());
-        ctx.executor()
-            .schedule(
-                () -> {
-                  state = State.SASL;
-                  ctx.channel().config().setAutoRead(true);
-                  onSaslStep(ctx, sasl.rejectToken(BearerError.invalidToken(), r.reason()));
-                },
-                r.delay().toMillis(),
-                TimeUnit.MILLISECONDS);
-      }
-      case LoginDecision.Refuse r ->
-          ctx.executor()
-              .schedule(
-                  () -> authFailed(ctx, user, request.mechanism(), r.reason(), r.temporary()),
-                  r.delay().toMillis(),
-                  TimeUnit.MILLISECONDS);
-      case LoginDecision.Proceed p -> {
-        Optional<UpstreamConnector> upstream = context.upstream(p.route());
-        if (upstream.isEmpty()) {
-          authFailed(
-              ctx, p.user(), request.mechanism(), "upstream-not-configured:" + p.route(), true);
-          return;
-        }
-        Pop3UpstreamLogin.start(upstream.get(), p.upstream(), ctx.channel())
-            .addListener((Future<Pop3UpstreamLogin.Session> f) -> onUpstream(ctx, request, p, f));
-      }
-    }
-  }
+          @Override
+          public boolean waiting() {
+            return state == State.LOGGING_IN;
+          }
 
-  private void onUpstream(
-      ChannelHandlerContext ctx,
-      LoginRequest request,
-      LoginDecision.Proceed proceed,
-      Future<Pop3UpstreamLogin.Session> upstream) {
-    String mechanism = request.mechanism();
-    if (!upstream.isSuccess()) {
-      UpstreamFailure failure =
-          upstream.cause() instanceof UpstreamException e ? e.failure() : UpstreamFailure.CLOSED;
-      // A refusal by the upstream is a failed guess like any other (THREATS A6).
-      long delay =
-          failure == UpstreamFailure.REJECTED
-              ? context.loginGate().upstreamRejected(request).toMillis()
-              : 0;
-      ctx.executor()
-          .schedule(
-              () -> authFailed(ctx, proceed.user(), mechanism, failure.code(), failure.temporary()),
-              delay,
-              TimeUnit.MILLISECONDS);
-      return;
-    }
-    Pop3UpstreamLogin.Session up = upstream.getNow();
-    if (state != State.LOGGING_IN || !ctx.channel().isActive()) {
-      up.channel().close();
-      return;
-    }
-    cancelDeadline();
-    context.loginGate().upstreamAccepted(request);
-    session.authenticated(proceed.user());
-    context.audit().login(session, proceed.user(), mechanism, Outcome.SUCCESS, "ok");
-    reply(ctx, Pop3Reply.LOGGED_IN);
-    startRelay(ctx, up);
+          @Override
+          public void refuse(String user, String reason, boolean temporary) {
+            authFailed(ctx, user, mechanism, reason, temporary);
+          }
+
+          @Override
+          public void challengeToken(String user, String reason) {
+            // The client's (empty) answer to the challenge ends the exchange with the failure.
+            rejectedToken = new RejectedToken(user, reason);
+            state = State.SASL;
+            ctx.channel().config().setAutoRead(true);
+            onSaslStep(ctx, sasl.rejectToken(BearerError.invalidToken(), reason));
+          }
+
+          @Override
+          public void loggedIn(LoginDecision.Proceed proceed, Pop3UpstreamLogin.Session up) {
+            cancelDeadline();
+            reply(ctx, Pop3Reply.LOGGED_IN);
+            startRelay(ctx, up);
+          }
+
+          @Override
+          public void discard(Pop3UpstreamLogin.Session up) {
+            up.channel().close();
+          }
+        });
   }
 
   private void startRelay(ChannelHandlerContext ctx, Pop3UpstreamLogin.Session up) {
