@@ -2,14 +2,9 @@ package io.portcullis.gateway.upstream;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.portcullis.gateway.codec.LineFramer;
 import io.portcullis.gateway.config.Security;
 import io.portcullis.gateway.server.HandlerNames;
 import java.net.InetSocketAddress;
@@ -20,7 +15,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Sets up a logged-in IMAP upstream session as a flow of small steps: connect → (implicit TLS) →
@@ -29,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * or literals (THREATS A3) → capabilities → ready. Nothing the upstream says in this phase reaches
  * the client (THREATS C5). Confined to the upstream channel's event loop.
  */
-public final class ImapUpstreamLogin extends ChannelInboundHandlerAdapter {
+public final class ImapUpstreamLogin extends UpstreamLoginFlow<ImapUpstreamLogin.Session> {
   /** More capability words than this is not an IMAP server talking. */
   private static final int MAX_CAPABILITIES = 200;
 
@@ -52,34 +46,28 @@ public final class ImapUpstreamLogin extends ChannelInboundHandlerAdapter {
     /** Logged in, asked for the capabilities that apply now (RFC 9051 §6.2.2). */
     CAPABILITY_AFTER_LOGIN,
     /** Logged in; this handler has removed itself. */
-    READY,
-    /** Failed; the channel is closing. */
-    FAILED
+    READY
   }
 
   /** A logged-in upstream session, ready for the relay; its channel has auto-read off. */
   public record Session(Channel channel, List<String> capabilities) {}
 
-  private final UpstreamConnector connector;
   private final UpstreamCredentials credentials;
   private final Optional<InetSocketAddress> clientAddress;
-  private final Promise<Session> result;
   private final List<String> capabilities = new ArrayList<>();
   private final ArrayDeque<String> parts = new ArrayDeque<>();
   private Step step;
   private int tagNumber;
   private String tag;
-  private ScheduledFuture<?> deadline;
 
   private ImapUpstreamLogin(
       UpstreamConnector connector,
       UpstreamCredentials credentials,
       Optional<InetSocketAddress> clientAddress,
       Promise<Session> result) {
-    this.connector = connector;
+    super(connector, result);
     this.credentials = credentials;
     this.clientAddress = clientAddress;
-    this.result = result;
     this.step =
         connector.endpoint().security() == Security.IMPLICIT_TLS
             ? Step.TLS_HANDSHAKE
@@ -97,78 +85,32 @@ public final class ImapUpstreamLogin extends ChannelInboundHandlerAdapter {
       UpstreamCredentials credentials,
       Channel client,
       Optional<InetSocketAddress> clientAddress) {
-    Promise<Session> result = client.eventLoop().newPromise();
-    if (!credentials.lineSafe()) {
-      // THREATS A3: CR, LF and NUL fit neither a quoted string nor SASL PLAIN; refuse early.
-      result.setFailure(new UpstreamException(UpstreamFailure.UNSENDABLE_CREDENTIALS, null));
-      return result;
-    }
-    connector
-        .connect(client.eventLoop())
-        .addListener(
-            (ChannelFutureListener)
-                f -> {
-                  if (!f.isSuccess()) {
-                    result.tryFailure(
-                        new UpstreamException(
-                            UpstreamConnector.classifyConnect(f.cause()),
-                            f.cause().getClass().getSimpleName()));
-                    return;
-                  }
-                  f.channel()
-                      .pipeline()
-                      .addLast(
-                          HandlerNames.FRAMER,
-                          new LineFramer(connector.limits().upstreamLineLength()))
-                      .addLast(
-                          HandlerNames.UPSTREAM_LOGIN,
-                          new ImapUpstreamLogin(connector, credentials, clientAddress, result));
-                });
-    return result;
+    return UpstreamLoginFlow.start(
+        connector,
+        credentials,
+        client,
+        result -> new ImapUpstreamLogin(connector, credentials, clientAddress, result));
   }
 
   @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    long millis = connector.limits().upstreamLoginTimeout().toMillis();
-    deadline =
-        ctx.executor()
-            .schedule(
-                () -> fail(ctx, UpstreamFailure.TIMEOUT, "step " + step),
-                millis,
-                TimeUnit.MILLISECONDS);
-    if (!ctx.channel().isActive()) {
-      fail(ctx, UpstreamFailure.CLOSED, "before login");
-    }
+  String step() {
+    return step.name();
   }
 
   @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (!(evt instanceof SslHandshakeCompletionEvent handshake)) {
-      ctx.fireUserEventTriggered(evt);
-      return;
-    }
-    if (!handshake.isSuccess()) {
-      // THREATS C7: an upstream whose identity does not check out never sees a credential.
-      fail(ctx, UpstreamConnector.classifyTls(handshake.cause()), null);
-      return;
-    }
-    if (step == Step.TLS_HANDSHAKE) {
-      step = Step.GREETING;
-    } else if (step == Step.STARTTLS_HANDSHAKE) {
-      // THREATS C4: nothing learned in plaintext counts after TLS; ask again.
-      ctx.pipeline()
-          .replace(
-              HandlerNames.FRAMER,
-              HandlerNames.FRAMER,
-              new LineFramer(connector.limits().upstreamLineLength()));
-      capabilities.clear();
-      command(ctx, Step.CAPABILITY, "CAPABILITY");
-    }
+  void implicitTlsReady(ChannelHandlerContext ctx) {
+    step = Step.GREETING;
+  }
+
+  @Override
+  void startTlsReady(ChannelHandlerContext ctx) {
+    capabilities.clear();
+    command(ctx, Step.CAPABILITY, "CAPABILITY");
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (step == Step.FAILED || step == Step.READY) {
+    if (finished()) {
       return;
     }
     if (!(msg instanceof String line)) {
@@ -310,14 +252,8 @@ public final class ImapUpstreamLogin extends ChannelInboundHandlerAdapter {
       fail(ctx, UpstreamFailure.STARTTLS_UNAVAILABLE, "STARTTLS refused");
       return;
     }
-    LineFramer framer = (LineFramer) ctx.pipeline().get(HandlerNames.FRAMER);
-    if (framer.bufferedBytes() > 0) {
-      // THREATS C3: bytes after the STARTTLS answer were sent before TLS; never trust them.
-      fail(ctx, UpstreamFailure.STARTTLS_INJECTION, framer.bufferedBytes() + " bytes");
-      return;
-    }
     step = Step.STARTTLS_HANDSHAKE;
-    ctx.pipeline().addFirst(HandlerNames.TLS, connector.newTlsHandler(ctx.alloc()));
+    startTls(ctx);
   }
 
   private void login(ChannelHandlerContext ctx) {
@@ -358,40 +294,7 @@ public final class ImapUpstreamLogin extends ChannelInboundHandlerAdapter {
 
   private void ready(ChannelHandlerContext ctx) {
     step = Step.READY;
-    deadline.cancel(false);
-    Channel ch = ctx.channel();
-    ch.config().setAutoRead(false);
-    LineFramer framer = (LineFramer) ctx.pipeline().get(HandlerNames.FRAMER);
-    if (framer.bufferedBytes() > 0) {
-      // Nothing may follow the answer to our own command: the relay starts from a clean stream.
-      fail(ctx, UpstreamFailure.PROTOCOL, "data after login");
-      return;
-    }
-    ctx.pipeline().remove(HandlerNames.FRAMER);
-    ctx.pipeline().remove(this);
-    result.trySuccess(new Session(ch, List.copyOf(capabilities)));
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    fail(ctx, UpstreamFailure.CLOSED, "during " + step);
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    fail(ctx, UpstreamFailure.CLOSED, cause.getClass().getSimpleName());
-  }
-
-  private void fail(ChannelHandlerContext ctx, UpstreamFailure failure, String detail) {
-    if (step == Step.FAILED || (step == Step.READY && result.isDone())) {
-      return;
-    }
-    step = Step.FAILED;
-    if (deadline != null) {
-      deadline.cancel(false);
-    }
-    result.tryFailure(new UpstreamException(failure, detail));
-    ctx.channel().close();
+    ready(ctx, new Session(ctx.channel(), List.copyOf(capabilities)));
   }
 
   private boolean addCapabilities(String list) {

@@ -2,14 +2,9 @@ package io.portcullis.gateway.upstream;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.portcullis.gateway.codec.LineFramer;
 import io.portcullis.gateway.config.Security;
 import io.portcullis.gateway.server.HandlerNames;
 import java.nio.charset.StandardCharsets;
@@ -17,14 +12,13 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Sets up a logged-in POP3 upstream session as a flow of small steps: connect → (implicit TLS) →
  * greeting → CAPA → (STLS → TLS → CAPA again) → AUTH PLAIN or USER/PASS → ready. Nothing the
  * upstream says in this phase reaches the client. Confined to the upstream channel's event loop.
  */
-public final class Pop3UpstreamLogin extends ChannelInboundHandlerAdapter {
+public final class Pop3UpstreamLogin extends UpstreamLoginFlow<Pop3UpstreamLogin.Session> {
   /** A capability list longer than this is not a POP3 server talking. */
   private static final int MAX_CAPABILITY_LINES = 100;
 
@@ -45,26 +39,20 @@ public final class Pop3UpstreamLogin extends ChannelInboundHandlerAdapter {
     /** Sent USER. */
     USER,
     /** Logged in; this handler has removed itself. */
-    READY,
-    /** Failed; the channel is closing. */
-    FAILED
+    READY
   }
 
   /** A logged-in upstream session, ready for the relay; its channel has auto-read off. */
   public record Session(Channel channel, List<String> capabilities) {}
 
-  private final UpstreamConnector connector;
   private final UpstreamCredentials credentials;
-  private final Promise<Session> result;
   private final List<String> capabilities = new ArrayList<>();
   private Step step;
-  private ScheduledFuture<?> deadline;
 
   private Pop3UpstreamLogin(
       UpstreamConnector connector, UpstreamCredentials credentials, Promise<Session> result) {
-    this.connector = connector;
+    super(connector, result);
     this.credentials = credentials;
-    this.result = result;
     this.step =
         connector.endpoint().security() == Security.IMPLICIT_TLS
             ? Step.TLS_HANDSHAKE
@@ -77,77 +65,33 @@ public final class Pop3UpstreamLogin extends ChannelInboundHandlerAdapter {
    */
   public static Future<Session> start(
       UpstreamConnector connector, UpstreamCredentials credentials, Channel client) {
-    Promise<Session> result = client.eventLoop().newPromise();
-    if (!credentials.lineSafe()) {
-      result.setFailure(new UpstreamException(UpstreamFailure.UNSENDABLE_CREDENTIALS, null));
-      return result;
-    }
-    connector
-        .connect(client.eventLoop())
-        .addListener(
-            (ChannelFutureListener)
-                f -> {
-                  if (!f.isSuccess()) {
-                    result.tryFailure(
-                        new UpstreamException(
-                            UpstreamConnector.classifyConnect(f.cause()),
-                            f.cause().getClass().getSimpleName()));
-                    return;
-                  }
-                  Channel ch = f.channel();
-                  ch.pipeline()
-                      .addLast(
-                          HandlerNames.FRAMER,
-                          new LineFramer(connector.limits().upstreamLineLength()))
-                      .addLast(
-                          HandlerNames.UPSTREAM_LOGIN,
-                          new Pop3UpstreamLogin(connector, credentials, result));
-                });
-    return result;
+    return UpstreamLoginFlow.start(
+        connector,
+        credentials,
+        client,
+        result -> new Pop3UpstreamLogin(connector, credentials, result));
   }
 
   @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    long millis = connector.limits().upstreamLoginTimeout().toMillis();
-    deadline =
-        ctx.executor()
-            .schedule(
-                () -> fail(ctx, UpstreamFailure.TIMEOUT, "step " + step),
-                millis,
-                TimeUnit.MILLISECONDS);
-    if (!ctx.channel().isActive()) {
-      fail(ctx, UpstreamFailure.CLOSED, "before login");
-    }
+  String step() {
+    return step.name();
   }
 
   @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (!(evt instanceof SslHandshakeCompletionEvent handshake)) {
-      ctx.fireUserEventTriggered(evt);
-      return;
-    }
-    if (!handshake.isSuccess()) {
-      fail(ctx, UpstreamConnector.classifyTls(handshake.cause()), null);
-      return;
-    }
-    if (step == Step.TLS_HANDSHAKE) {
-      step = Step.GREETING;
-    } else if (step == Step.STLS_HANDSHAKE) {
-      // THREATS C4: nothing learned in plaintext counts after TLS; ask again.
-      ctx.pipeline()
-          .replace(
-              HandlerNames.FRAMER,
-              HandlerNames.FRAMER,
-              new LineFramer(connector.limits().upstreamLineLength()));
-      capabilities.clear();
-      send(ctx, "CAPA\r\n");
-      step = Step.CAPA;
-    }
+  void implicitTlsReady(ChannelHandlerContext ctx) {
+    step = Step.GREETING;
+  }
+
+  @Override
+  void startTlsReady(ChannelHandlerContext ctx) {
+    capabilities.clear();
+    send(ctx, "CAPA\r\n");
+    step = Step.CAPA;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (step == Step.FAILED || step == Step.READY) {
+    if (finished()) {
       return;
     }
     if (!(msg instanceof String line)) {
@@ -228,14 +172,8 @@ public final class Pop3UpstreamLogin extends ChannelInboundHandlerAdapter {
       fail(ctx, UpstreamFailure.STARTTLS_UNAVAILABLE, "STLS refused");
       return;
     }
-    LineFramer framer = (LineFramer) ctx.pipeline().get(HandlerNames.FRAMER);
-    if (framer.bufferedBytes() > 0) {
-      // THREATS C3: bytes after the STLS answer were sent before TLS; never trust them.
-      fail(ctx, UpstreamFailure.STARTTLS_INJECTION, framer.bufferedBytes() + " bytes");
-      return;
-    }
     step = Step.STLS_HANDSHAKE;
-    ctx.pipeline().addFirst(HandlerNames.TLS, connector.newTlsHandler(ctx.alloc()));
+    startTls(ctx);
   }
 
   private void onUser(ChannelHandlerContext ctx, String line) {
@@ -253,34 +191,7 @@ public final class Pop3UpstreamLogin extends ChannelInboundHandlerAdapter {
       return;
     }
     step = Step.READY;
-    deadline.cancel(false);
-    Channel ch = ctx.channel();
-    ch.config().setAutoRead(false);
-    ctx.pipeline().remove(HandlerNames.FRAMER);
-    ctx.pipeline().remove(this);
-    result.trySuccess(new Session(ch, List.copyOf(capabilities)));
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    fail(ctx, UpstreamFailure.CLOSED, "during " + step);
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    fail(ctx, UpstreamFailure.CLOSED, cause.getClass().getSimpleName());
-  }
-
-  private void fail(ChannelHandlerContext ctx, UpstreamFailure failure, String detail) {
-    if (step == Step.READY || step == Step.FAILED) {
-      return;
-    }
-    step = Step.FAILED;
-    if (deadline != null) {
-      deadline.cancel(false);
-    }
-    result.tryFailure(new UpstreamException(failure, detail));
-    ctx.channel().close();
+    ready(ctx, new Session(ctx.channel(), List.copyOf(capabilities)));
   }
 
   private boolean hasCapability(String name) {
