@@ -1,6 +1,5 @@
 package io.portcullis.gateway.imap;
 
-import io.portcullis.gateway.login.LoginGate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -89,17 +88,19 @@ final class ImapCapabilities {
    *
    * @param loginAllowed TLS is active or the listener is plaintext: offer AUTH=, else LOGINDISABLED
    * @param canStartTls a STARTTLS listener before TLS
-   * @param gate which mechanisms (and whether LOGIN) the login gate accepts
+   * @param mechanisms the SASL mechanisms the login gate accepts for this session
+   * @param passwordLogin whether LOGIN is accepted
    */
-  static String beforeLogin(boolean loginAllowed, boolean canStartTls, LoginGate gate) {
+  static String beforeLogin(
+      boolean loginAllowed, boolean canStartTls, List<String> mechanisms, boolean passwordLogin) {
     StringBuilder b = new StringBuilder("IMAP4rev1 SASL-IR LITERAL- ID");
     if (canStartTls) {
       b.append(" STARTTLS");
     }
     if (loginAllowed) {
-      gate.saslMechanisms().forEach(m -> b.append(" AUTH=").append(m));
+      mechanisms.forEach(m -> b.append(" AUTH=").append(m));
     }
-    if (!loginAllowed || !gate.passwordLogin()) {
+    if (!loginAllowed || !passwordLogin) {
       b.append(" LOGINDISABLED");
     }
     return b.toString();

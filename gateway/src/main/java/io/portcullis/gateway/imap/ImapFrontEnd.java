@@ -107,15 +107,19 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
                 () -> loginTimedOut(ctx),
                 context.limits().loginTimeout().toMillis(),
                 TimeUnit.MILLISECONDS);
+    if (context.listener().url().security() != Security.IMPLICIT_TLS) {
+      greet(ctx);
+    }
+    // With implicit TLS the greeting waits for the handshake: its capabilities depend on it
+    // (AUTH=EXTERNAL only with a verified client certificate).
+    ctx.fireChannelActive();
+  }
+
+  private void greet(ChannelHandlerContext ctx) {
     // No product name or version: nothing for a scanner to fingerprint.
     write(
         ctx,
-        ImapReply.line(
-            ctx.alloc(),
-            "* OK [CAPABILITY "
-                + ImapCapabilities.beforeLogin(loginAllowed(), canStartTls(), context.loginGate())
-                + "] IMAP gateway ready"));
-    ctx.fireChannelActive();
+        ImapReply.line(ctx.alloc(), "* OK [CAPABILITY " + capabilities() + "] IMAP gateway ready"));
   }
 
   @Override
@@ -136,7 +140,11 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
       close(ctx);
       return;
     }
+    boolean implicit = !session.tlsActive() && state != State.TLS_NEGOTIATING;
     session.tlsEstablished();
+    if (implicit) {
+      greet(ctx);
+    }
     if (state == State.TLS_NEGOTIATING) {
       // THREATS S3: nothing from before TLS survives; a fresh framer has an empty buffer.
       ctx.pipeline().replace(HandlerNames.FRAMER, HandlerNames.FRAMER, newFramer(context));
@@ -216,13 +224,7 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
   private void dispatch(ChannelHandlerContext ctx, ImapCommand command) {
     switch (command) {
       case ImapCommand.Capability c -> {
-        write(
-            ctx,
-            ImapReply.line(
-                ctx.alloc(),
-                "* CAPABILITY "
-                    + ImapCapabilities.beforeLogin(
-                        loginAllowed(), canStartTls(), context.loginGate())));
+        write(ctx, ImapReply.line(ctx.alloc(), "* CAPABILITY " + capabilities()));
         reply(ctx, ImapReply.OK_CAPABILITY, c.tag());
       }
       case ImapCommand.Noop n -> reply(ctx, ImapReply.OK_NOOP, n.tag());
@@ -304,7 +306,7 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
     }
     Optional<SaslMechanism> mechanism =
         SaslMechanism.byName(auth.mechanism())
-            .filter(m -> context.loginGate().saslMechanisms().contains(m.saslName()));
+            .filter(m -> context.loginGate().saslMechanisms(session).contains(m.saslName()));
     if (mechanism.isEmpty()) {
       bad(ctx, ImapReply.MECHANISM_UNSUPPORTED, auth.tag());
       return;
@@ -478,6 +480,15 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
     }
     bad(ctx, ImapReply.PRIVACY_REQUIRED, tag);
     return true;
+  }
+
+  /** The capability list before login, for this session's state (THREATS S2). */
+  private String capabilities() {
+    return ImapCapabilities.beforeLogin(
+        loginAllowed(),
+        canStartTls(),
+        context.loginGate().saslMechanisms(session),
+        context.loginGate().passwordLogin());
   }
 
   private boolean loginAllowed() {

@@ -6,7 +6,9 @@ import io.portcullis.auth.AuthSettings;
 import io.portcullis.auth.Authenticator;
 import io.portcullis.auth.UpstreamCredential;
 import io.portcullis.gateway.config.UpstreamConfig;
+import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.gateway.upstream.UpstreamCredentials;
+import io.portcullis.tls.ClientCertificateMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +22,7 @@ public final class AuthenticatorLoginGate implements LoginGate {
   private final Authenticator authenticator;
   private final List<String> mechanisms;
   private final boolean passthrough;
+  private final ClientCertificateMapper certificates = ClientCertificateMapper.byEmailAddress();
 
   public AuthenticatorLoginGate(Authenticator authenticator, AuthSettings settings) {
     this.authenticator = authenticator;
@@ -82,15 +85,27 @@ public final class AuthenticatorLoginGate implements LoginGate {
   }
 
   @Override
-  public List<String> saslMechanisms() {
-    return mechanisms;
+  public List<String> saslMechanisms(ClientSession session) {
+    if (passthrough || session.peerCertificate().isEmpty()) {
+      return mechanisms;
+    }
+    // RFC 4422 appendix A: the identity comes from the verified TLS client certificate.
+    List<String> withExternal = new ArrayList<>(mechanisms);
+    withExternal.add("EXTERNAL");
+    return withExternal;
   }
 
-  private static AuthRequest toAuthRequest(LoginRequest request) {
+  @Override
+  public boolean passwordLogin() {
+    return mechanisms.contains("PLAIN");
+  }
+
+  private AuthRequest toAuthRequest(LoginRequest request) {
     return new AuthRequest(
         request.credentials(),
         request.session().sourceAddress(),
         request.session().listener().url().protocol().scheme(),
-        request.session().tlsActive());
+        request.session().tlsActive(),
+        request.session().peerCertificate().flatMap(certificates::userFor));
   }
 }

@@ -1,5 +1,6 @@
 package io.portcullis.gateway.login;
 
+import io.portcullis.gateway.session.ClientSession;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -23,11 +24,12 @@ public interface LoginGate {
   /** The upstream accepted credentials this gate let through: resets throttling for them. */
   void upstreamAccepted(LoginRequest request);
 
-  /** SASL mechanisms to advertise and accept, in preference order. */
-  List<String> saslMechanisms();
+  /**
+   * SASL mechanisms to advertise and accept for this session, in preference order: EXTERNAL only
+   * when the session carries a verified client certificate.
+   */
+  List<String> saslMechanisms(ClientSession session);
 
   /** Whether user name + password logins (POP3 USER/PASS, IMAP LOGIN) are accepted. */
-  default boolean passwordLogin() {
-    return saslMechanisms().contains("PLAIN");
-  }
+  boolean passwordLogin();
 }

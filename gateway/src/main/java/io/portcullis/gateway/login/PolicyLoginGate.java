@@ -2,6 +2,7 @@ package io.portcullis.gateway.login;
 
 import io.portcullis.auth.Factor;
 import io.portcullis.gateway.audit.AuditLog;
+import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.policy.AccessDecision;
 import io.portcullis.policy.PolicyEngine;
 import io.portcullis.policy.RoutingDecision;
@@ -126,7 +127,12 @@ public final class PolicyLoginGate implements LoginGate {
   }
 
   @Override
-  public List<String> saslMechanisms() {
-    return delegate.saslMechanisms();
+  public List<String> saslMechanisms(ClientSession session) {
+    return delegate.saslMechanisms(session);
+  }
+
+  @Override
+  public boolean passwordLogin() {
+    return delegate.passwordLogin();
   }
 }

@@ -144,7 +144,7 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
                   loginAllowed(),
                   canStls(),
                   context.loginGate().passwordLogin(),
-                  context.loginGate().saslMechanisms()));
+                  context.loginGate().saslMechanisms(session)));
       case Pop3Command.Stls s -> stls(ctx);
       case Pop3Command.User u -> {
         if (refuseBeforeTls(ctx)) {
@@ -238,7 +238,7 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
     }
     Optional<SaslMechanism> mechanism =
         SaslMechanism.byName(auth.mechanism())
-            .filter(m -> context.loginGate().saslMechanisms().contains(m.saslName()));
+            .filter(m -> context.loginGate().saslMechanisms(session).contains(m.saslName()));
     if (mechanism.isEmpty()) {
       bad(ctx, Pop3Reply.MECHANISM_UNSUPPORTED);
       return;

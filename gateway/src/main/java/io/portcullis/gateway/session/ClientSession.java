@@ -4,9 +4,11 @@ import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.portcullis.gateway.config.ListenerConfig;
+import io.portcullis.tls.ServerTls;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -80,6 +82,12 @@ public final class ClientSession {
 
   public boolean tlsActive() {
     return tlsActive;
+  }
+
+  /** The client certificate the TLS handshake verified, if one was presented. */
+  public Optional<X509Certificate> peerCertificate() {
+    SslHandler ssl = tlsActive ? channel.pipeline().get(SslHandler.class) : null;
+    return ssl == null ? Optional.empty() : ServerTls.peerCertificate(ssl);
   }
 
   /** The negotiated TLS version (e.g. TLSv1.3), empty before TLS. Safe from any thread. */
