@@ -32,9 +32,16 @@ public record ListenerConfig(Endpoint url, String name, ListenerTlsConfig tls) {
    *
    * @param clientAuth {@code none} (default), {@code optional} or {@code required}
    * @param clientCa the CAs client certificates must chain to; required unless {@code none}
+   * @param clientUserDomain when set, SASL EXTERNAL accepts only certificates naming an address in
+   *     this domain and the user is its local part ({@code alice@example.com} → {@code alice});
+   *     otherwise the user is the whole address
    */
-  public record ListenerTlsConfig(String clientAuth, Path clientCa) {
-    static final ListenerTlsConfig NONE = new ListenerTlsConfig(null, null);
+  public record ListenerTlsConfig(String clientAuth, Path clientCa, String clientUserDomain) {
+    static final ListenerTlsConfig NONE = new ListenerTlsConfig(null, null, null);
+
+    public ListenerTlsConfig(String clientAuth, Path clientCa) {
+      this(clientAuth, clientCa, null);
+    }
 
     public ListenerTlsConfig {
       clientAuth = clientAuth == null ? "none" : clientAuth.toLowerCase(Locale.ROOT);

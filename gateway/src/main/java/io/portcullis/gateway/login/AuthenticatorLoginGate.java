@@ -22,7 +22,6 @@ public final class AuthenticatorLoginGate implements LoginGate {
   private final Authenticator authenticator;
   private final List<String> mechanisms;
   private final boolean passthrough;
-  private final ClientCertificateMapper certificates = ClientCertificateMapper.byEmailAddress();
 
   public AuthenticatorLoginGate(Authenticator authenticator, AuthSettings settings) {
     this.authenticator = authenticator;
@@ -100,12 +99,20 @@ public final class AuthenticatorLoginGate implements LoginGate {
     return mechanisms.contains("PLAIN");
   }
 
-  private AuthRequest toAuthRequest(LoginRequest request) {
+  /** How the listener names a certificate's user: the whole address, or a local part. */
+  private static ClientCertificateMapper mapper(ClientSession session) {
+    String domain = session.listener().tls().clientUserDomain();
+    return domain == null
+        ? ClientCertificateMapper.byEmailAddress()
+        : ClientCertificateMapper.byLocalPartIn(domain);
+  }
+
+  private static AuthRequest toAuthRequest(LoginRequest request) {
     return new AuthRequest(
         request.credentials(),
         request.session().sourceAddress(),
         request.session().listener().url().protocol().scheme(),
         request.session().tlsActive(),
-        request.session().peerCertificate().flatMap(certificates::userFor));
+        request.session().peerCertificate().flatMap(mapper(request.session())::userFor));
   }
 }

@@ -66,6 +66,7 @@ class Pop3ExternalAuthenticationTest {
   private GatewayServer gateway;
   private SSLSocketFactory withCertificate;
   private SSLSocketFactory withoutCertificate;
+  private AuthConfig gatewayAuth;
 
   @BeforeEach
   void start() throws Exception {
@@ -99,6 +100,7 @@ class Pop3ExternalAuthenticationTest {
             null,
             null,
             null);
+    gatewayAuth = auth;
     var settings = auth.toSettings(dataDir);
     try (PasswordHasher hasher = PasswordHasher.withDefaults()) {
       UserAdmin admin =
@@ -168,6 +170,35 @@ class Pop3ExternalAuthenticationTest {
       assertThat(c.readLine()).doesNotContain("AUTH=EXTERNAL");
       c.send("a AUTHENTICATE EXTERNAL =\r\n");
       assertThat(c.readLine()).startsWith("a NO");
+    }
+  }
+
+  @Test
+  void aListenerWithAUserDomainShouldMapTheCertificateToTheLocalPart() throws Exception {
+    Endpoint domainListener = Endpoint.parse("pop3s://127.0.0.1:0");
+    GatewayConfig config =
+        new GatewayConfig(
+            dataDir,
+            List.of(
+                new ListenerConfig(
+                    domainListener,
+                    null,
+                    new ListenerConfig.ListenerTlsConfig(
+                        "optional", dataDir.resolve("client-ca.pem"), "example.com"))),
+            List.of(
+                new UpstreamConfig(
+                    Endpoint.parse("pop3://127.0.0.1:" + greenMail.getPop3().getPort()), null)),
+            null,
+            null,
+            false,
+            gatewayAuth,
+            null);
+    try (GatewayServer other = GatewayServer.start(config, Clock.systemUTC());
+        LineClient c = LineClient.tls(other.boundAddress(domainListener), withCertificate)) {
+      c.readLine();
+      // The directory knows "carol@example.com", not "carol": the local part does not log in.
+      c.send("AUTH EXTERNAL =\r\n");
+      assertThat(c.readLine()).isEqualTo(Pop3Reply.AUTH_FAILED.text());
     }
   }
 
