@@ -3,7 +3,6 @@ package io.portcullis.gateway.pop3;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.ByteProcessor;
 
 /**
  * Frames upstream POP3 answers (RFC 1939 §3): a status line, and for a positive answer to a
@@ -100,20 +99,24 @@ final class Pop3ResponseFramer extends ChannelInboundHandlerAdapter {
   }
 
   private int scanBody(ByteBuf in, int from, int end) {
-    int last = in.forEachByte(from, end - from, body);
-    if (last < 0) {
+    int after = body.scan(in, from, end);
+    if (after < 0) {
       return end + 1;
     }
     inBody = false;
-    return last + 1;
+    return after;
   }
 
   private static boolean isEnd(char c) {
     return c == ' ' || c == '\r' || c == '\n';
   }
 
-  /** Finds the LF of the terminating ".CRLF" line; a bare LF ends lines too. */
-  private static final class BodyScanner implements ByteProcessor {
+  /**
+   * Finds the terminating ".CRLF" line; a bare LF ends lines too. Jumps from line end to line end
+   * with {@link ByteBuf#indexOf} and looks only at line starts: the benchmark showed a byte-by-byte
+   * scan costing up to 1.6 ns per relayed byte (docs/performance.md).
+   */
+  private static final class BodyScanner {
     private static final int LINE_START = 0;
     private static final int MID_LINE = 1;
     private static final int DOT = 2;
@@ -124,25 +127,51 @@ final class Pop3ResponseFramer extends ChannelInboundHandlerAdapter {
       state = LINE_START;
     }
 
-    @Override
-    public boolean process(byte b) {
-      switch (state) {
-        case LINE_START -> state = b == '.' ? DOT : (b == '\n' ? LINE_START : MID_LINE);
-        case MID_LINE -> state = b == '\n' ? LINE_START : MID_LINE;
-        case DOT -> {
-          if (b == '\n') {
-            return false;
+    /** The index just after the terminator's LF, or -1 if the answer goes on past {@code end}. */
+    int scan(ByteBuf in, int from, int end) {
+      int i = from;
+      while (i < end) {
+        switch (state) {
+          case LINE_START -> {
+            byte b = in.getByte(i);
+            if (b == '.') {
+              state = DOT;
+              i++;
+            } else if (b == '\n') {
+              i++;
+            } else {
+              state = MID_LINE;
+            }
           }
-          state = b == '\r' ? DOT_CR : MID_LINE;
-        }
-        default -> {
-          if (b == '\n') {
-            return false;
+          case MID_LINE -> {
+            int lf = in.indexOf(i, end, (byte) '\n');
+            if (lf < 0) {
+              return -1;
+            }
+            i = lf + 1;
+            state = LINE_START;
           }
-          state = MID_LINE;
+          case DOT -> {
+            byte b = in.getByte(i);
+            if (b == '\n') {
+              return i + 1;
+            }
+            if (b == '\r') {
+              state = DOT_CR;
+              i++;
+            } else {
+              state = MID_LINE; // a dot-stuffed line
+            }
+          }
+          default -> {
+            if (in.getByte(i) == '\n') {
+              return i + 1;
+            }
+            state = MID_LINE;
+          }
         }
       }
-      return true;
+      return -1;
     }
   }
 }
