@@ -136,6 +136,7 @@ final class Workloads {
     Semaphore ramp = new Semaphore(rampConcurrency);
     CountDownLatch up = new CountDownLatch(sessions);
     CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch ended = new CountDownLatch(sessions);
     AtomicLong deliveredAt = new AtomicLong();
     Latencies notify = new Latencies();
     AtomicInteger established = new AtomicInteger();
@@ -182,6 +183,7 @@ final class Workloads {
                 Thread.currentThread().interrupt();
               } finally {
                 closeQuietly(client);
+                ended.countDown();
               }
               return null;
             });
@@ -191,8 +193,8 @@ final class Workloads {
       if (readyFile != null) {
         Files.writeString(readyFile, established.get() + "\n", StandardCharsets.US_ASCII);
       }
-      // The generator is not a test: waiting out the hold on the main thread is the workload.
-      Thread.sleep(hold.toMillis());
+      // Hold the fleet for the configured time, or less if every session has already ended.
+      ended.await(hold.toMillis(), TimeUnit.MILLISECONDS);
       Path delivered = null;
       if (imap && maildir != null) {
         deliveredAt.set(System.nanoTime());
