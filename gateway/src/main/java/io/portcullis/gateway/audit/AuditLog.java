@@ -69,6 +69,54 @@ public final class AuditLog {
     emit(map);
   }
 
+  /**
+   * One message went through the filter: what was decided and why, never its content.
+   *
+   * @param account the upstream account ({@code route/user})
+   * @param location where the message is upstream (a POP3 UIDL or an IMAP mailbox and UID)
+   * @param action the action taken
+   * @param rule the policy rule that decided
+   * @param labels the verdict's labels
+   * @param quarantineId the original's quarantine entry, or null
+   * @param millis how long the scan took
+   */
+  public void message(
+      String account,
+      String location,
+      String action,
+      String rule,
+      java.util.List<String> labels,
+      double score,
+      boolean scanned,
+      String quarantineId,
+      long millis) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("time", clock.instant().toString());
+    map.put("event", "message");
+    map.put("account", printable(account));
+    map.put("location", printable(location));
+    map.put("action", action);
+    map.put("rule", rule);
+    map.put("labels", labels);
+    map.put("score", Math.round(score * 100) / 100.0);
+    map.put("scanned", scanned);
+    map.put("quarantine", quarantineId);
+    map.put("millis", millis);
+    emit(map);
+  }
+
+  /** A monitor-mode filtering rule matched a message: what it would have done. */
+  public void messageMonitor(String account, String location, String rule, String wouldDo) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("time", clock.instant().toString());
+    map.put("event", "policy-monitor");
+    map.put("account", printable(account));
+    map.put("location", printable(location));
+    map.put("rule", rule);
+    map.put("decision", wouldDo);
+    emit(map);
+  }
+
   private Map<String, Object> base(String event, ClientSession session) {
     Map<String, Object> map = new LinkedHashMap<>();
     map.put("time", clock.instant().toString());

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param insecureListener allow {@code pop3://} and {@code imap://} listeners (loopback only)
  * @param auth where client identity is decided
  * @param policy the policy file (docs/policies.md); absent: the built-in default policy
+ * @param filter how messages are scanned in the data path (docs/filtering.md)
  */
 public record GatewayConfig(
     Path dataDir,
@@ -26,9 +27,23 @@ public record GatewayConfig(
     GatewayLimits limits,
     Boolean insecureListener,
     AuthConfig auth,
-    Path policy) {
+    Path policy,
+    FilterConfig filter) {
 
   public static final Path DEFAULT_DATA_DIR = Path.of("portcullis-data");
+
+  /** A configuration with the default {@code filter:} section. */
+  public GatewayConfig(
+      Path dataDir,
+      List<ListenerConfig> listeners,
+      List<UpstreamConfig> upstreams,
+      TlsConfig tls,
+      GatewayLimits limits,
+      Boolean insecureListener,
+      AuthConfig auth,
+      Path policy) {
+    this(dataDir, listeners, upstreams, tls, limits, insecureListener, auth, policy, null);
+  }
 
   public GatewayConfig {
     dataDir = dataDir == null ? DEFAULT_DATA_DIR : dataDir;
@@ -38,6 +53,7 @@ public record GatewayConfig(
     limits = limits == null ? GatewayLimits.defaults() : limits;
     insecureListener = insecureListener != null && insecureListener;
     auth = auth == null ? AuthConfig.DEFAULT : auth;
+    filter = filter == null ? FilterConfig.DEFAULT : filter;
   }
 
   /** A configuration with every default and no listener or upstream. */

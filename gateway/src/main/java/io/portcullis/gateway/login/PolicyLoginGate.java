@@ -2,6 +2,7 @@ package io.portcullis.gateway.login;
 
 import io.portcullis.auth.Factor;
 import io.portcullis.gateway.audit.AuditLog;
+import io.portcullis.gateway.filtering.SessionFilter;
 import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.policy.AccessDecision;
 import io.portcullis.policy.PolicyEngine;
@@ -86,7 +87,12 @@ public final class PolicyLoginGate implements LoginGate {
             monitored.rule().id(),
             "would-route:" + monitored.upstream());
       }
-      return proceed.routedTo(route.upstream());
+      LoginDecision.Proceed routed = proceed.routedTo(route.upstream());
+      return routed.filtered(
+          new SessionFilter(
+              SessionFilter.account(route.upstream(), proceed.upstream().user()),
+              facts,
+              this.engine));
     }
     return new LoginDecision.Refuse(
         refusal + " (rule " + access.rule().id() + ")", false, Duration.ZERO);

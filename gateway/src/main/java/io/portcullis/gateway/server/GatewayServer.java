@@ -23,6 +23,8 @@ import io.portcullis.gateway.config.Protocol;
 import io.portcullis.gateway.config.Security;
 import io.portcullis.gateway.config.TlsConfig;
 import io.portcullis.gateway.config.UpstreamConfig;
+import io.portcullis.gateway.filtering.FilterStores;
+import io.portcullis.gateway.filtering.MessageFilter;
 import io.portcullis.gateway.login.AuthenticatorLoginGate;
 import io.portcullis.gateway.login.LoginGate;
 import io.portcullis.gateway.login.PolicyLoginGate;
@@ -84,6 +86,7 @@ public final class GatewayServer implements AutoCloseable {
   private final LoginGate loginGate;
   private final Reloader reloader = new Reloader(RELOAD_POLL);
   private final AtomicReference<PolicyEngine> policy;
+  private final MessageFilter messageFilter;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<ServerTls> ownTls = new ArrayList<>();
 
@@ -116,6 +119,7 @@ public final class GatewayServer implements AutoCloseable {
           });
     }
     authenticator.directory().ifPresent(d -> reloader.watch("user directory", d.file(), d::reload));
+    this.messageFilter = FilterStores.open(config, audit, clock);
     this.limiter =
         new ConnectionLimiter(
             config.limits().maxConnections(), config.limits().maxConnectionsPerSource());
@@ -196,7 +200,8 @@ public final class GatewayServer implements AutoCloseable {
         upstreams.getOrDefault(listener.url().protocol(), Map.of()),
         audit,
         config.limits(),
-        new SaslLimits(config.limits().preAuthLineLength(), 16 * 1024));
+        new SaslLimits(config.limits().preAuthLineLength(), 16 * 1024),
+        messageFilter);
   }
 
   /**
@@ -294,6 +299,9 @@ public final class GatewayServer implements AutoCloseable {
     ownTls.forEach(ServerTls::close);
     reloader.close();
     authenticator.close();
+    if (messageFilter != null) {
+      messageFilter.close();
+    }
   }
 
   /** A route the policy can choose that no upstream of any protocol answers to fails logins. */
