@@ -1,5 +1,6 @@
 package io.portcullis.gateway.server;
 
+import io.micrometer.core.instrument.Gauge;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -28,6 +29,8 @@ import io.portcullis.gateway.filtering.MessageFilter;
 import io.portcullis.gateway.login.AuthenticatorLoginGate;
 import io.portcullis.gateway.login.LoginGate;
 import io.portcullis.gateway.login.PolicyLoginGate;
+import io.portcullis.gateway.metrics.GatewayMetrics;
+import io.portcullis.gateway.metrics.MetricsServer;
 import io.portcullis.gateway.pop3.Pop3FrontEnd;
 import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.gateway.upstream.UpstreamConnector;
@@ -87,13 +90,19 @@ public final class GatewayServer implements AutoCloseable {
   private final Reloader reloader = new Reloader(RELOAD_POLL);
   private final AtomicReference<PolicyEngine> policy;
   private final MessageFilter messageFilter;
+  private final GatewayMetrics metrics;
+  private MetricsServer metricsServer;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<ServerTls> ownTls = new ArrayList<>();
 
   private GatewayServer(GatewayConfig config, Clock clock) throws ConfigException, TlsException {
     this.config = config.checkRunnable();
     this.transports = Transports.best();
-    this.audit = new AuditLog(clock);
+    this.metrics = new GatewayMetrics();
+    this.audit = new AuditLog(clock, metrics.registry());
+    Gauge.builder("portcullis.sessions", sessions, ChannelGroup::size)
+        .description("Client sessions open now")
+        .register(metrics.registry());
     AuthSettings authSettings;
     try {
       authSettings = config.auth().toSettings(config.dataDir());
@@ -151,6 +160,16 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private void bindAll() throws InterruptedException, ConfigException {
+    if (config.metrics().address().isPresent()) {
+      InetSocketAddress address = config.metrics().address().get();
+      try {
+        metricsServer = MetricsServer.start(address, metrics);
+      } catch (java.io.IOException e) {
+        throw new ConfigException(
+            "metrics.listen: cannot listen on " + config.metrics().listen() + " (" + e + ")");
+      }
+      LOG.info("metrics on http://{}/metrics", config.metrics().listen());
+    }
     for (UpstreamConfig u : config.upstreams()) {
       if (!u.tls().verify()) {
         LOG.warn(
@@ -302,6 +321,15 @@ public final class GatewayServer implements AutoCloseable {
     if (messageFilter != null) {
       messageFilter.close();
     }
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
+    metrics.close();
+  }
+
+  /** Where the metrics endpoint listens, if one is configured. */
+  public Optional<InetSocketAddress> metricsAddress() {
+    return Optional.ofNullable(metricsServer).map(MetricsServer::address);
   }
 
   /** A route the policy can choose that no upstream of any protocol answers to fails logins. */
