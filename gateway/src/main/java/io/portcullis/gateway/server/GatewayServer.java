@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portcullis.auth.AuthSettings;
 import io.portcullis.auth.Authenticator;
@@ -21,6 +22,7 @@ import io.portcullis.gateway.config.Endpoint;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.config.ListenerConfig;
 import io.portcullis.gateway.config.Protocol;
+import io.portcullis.gateway.config.ProxyProtocolConfig;
 import io.portcullis.gateway.config.Security;
 import io.portcullis.gateway.config.TlsConfig;
 import io.portcullis.gateway.config.UpstreamConfig;
@@ -254,6 +256,12 @@ public final class GatewayServer implements AutoCloseable {
         sessions.add(ch);
         ClientSession.attach(ch, context.listener());
         ChannelPipeline p = ch.pipeline();
+        ProxyProtocolConfig proxy = context.listener().proxyProtocol();
+        if (proxy != null) {
+          // Before the limiter: per-source caps count the real client, not the balancer.
+          p.addLast(new HAProxyMessageDecoder());
+          p.addLast(new ProxyProtocolHandler(proxy.networks(), proxy.timeoutDuration(), audit));
+        }
         p.addLast(limiter);
         if (context.listener().url().security() == Security.IMPLICIT_TLS) {
           p.addLast(HandlerNames.TLS, context.tls().orElseThrow().newHandler(ch.alloc()));
