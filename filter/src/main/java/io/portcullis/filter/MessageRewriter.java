@@ -346,7 +346,12 @@ public final class MessageRewriter {
           int colon = text.indexOf(':');
           String rest = text.substring(colon + 1).stripLeading();
           write(
-              (text.substring(0, colon + 1) + " " + tag.subjectPrefix() + " " + rest)
+              // Policies write prefixes with their trailing space ("[SPAM] "): one space, not two.
+              (text.substring(0, colon + 1)
+                      + " "
+                      + tag.subjectPrefix().stripTrailing()
+                      + " "
+                      + rest)
                   .getBytes(StandardCharsets.ISO_8859_1));
           continue;
         }

@@ -101,16 +101,20 @@ public final class FilterStores {
       FilterSettings settings =
           FilterSettings.defaults().withClock(clock).withScratchDir(spool.resolve("scan"));
       MessageAnalyzer analyzer = MessageAnalyzer.create(settings, model(config));
-      return new MessageFilter(
-          analyzer,
-          quarantine,
-          renditions,
-          state,
-          spool,
-          config.filter().threads(),
-          config.filter().scanTimeoutDuration(),
-          audit,
-          clock);
+      MessageFilter filter =
+          new MessageFilter(
+              analyzer,
+              quarantine,
+              renditions,
+              state,
+              spool,
+              config.filter().threads(),
+              config.filter().scanTimeoutDuration(),
+              audit,
+              clock);
+      // After the filter emptied the spool directory: the analyzer spools large parts here.
+      StateStore.createPrivateDirectory(settings.scratchDir());
+      return filter;
     } catch (IOException | RuntimeException e) {
       throw new ConfigException("filter: " + e.getMessage());
     }

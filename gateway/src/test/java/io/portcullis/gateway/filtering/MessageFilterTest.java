@@ -221,9 +221,31 @@ class MessageFilterTest {
     assertThat(o.scanned()).isFalse();
     assertThat(o.action()).isEqualTo(FilterAction.TAG);
     assertThat(new String(read(o.rendition().orElseThrow()), StandardCharsets.UTF_8))
-        .contains("Subject: [UNSCANNED] ");
+        .containsPattern("Subject: \\[UNSCANNED\\] [^ ]"); // one space after the prefix
     assertThat(filter.needsContent(session("imap", small), 10_000)).isTrue();
     o.rendition().get().close();
+  }
+
+  @Test
+  void largeMessageShouldBeAnalysedWithItsPartsSpooledToDisk() throws Exception {
+    filter.close();
+    // As the gateway opens it: the scratch directory sits inside the spool it empties at start.
+    io.portcullis.gateway.config.GatewayConfig config =
+        new io.portcullis.gateway.config.GatewayConfig(
+            dir.resolve("gw"), null, null, null, null, null, null, null);
+    filter = FilterStores.open(config, new AuditLog(CLOCK), CLOCK);
+    byte[] csv =
+        "date,amount,account\r\n2026-11-01,12.50,ACME\r\n"
+            .repeat(150_000)
+            .getBytes(StandardCharsets.US_ASCII); // 6 MiB: spooled to disk, not memory
+    byte[] message =
+        SampleMessages.withAttachment("Ledger", "See attached.", "ledger.csv", "text/csv", csv);
+
+    FilterOutcome o = run(session("imap", Policy.builtInDefault()), message);
+
+    assertThat(o.scanned()).isTrue();
+    assertThat(o.labels()).isEmpty();
+    assertThat(o.action()).isEqualTo(FilterAction.ALLOW);
   }
 
   @Test
