@@ -1,0 +1,178 @@
+package io.portcullis.auth.oauth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.api.client.http.javanet.NetHttpTransport;
+import java.io.BufferedReader;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** First authorisation by code + PKCE (loopback and pasted) and by device grant. */
+class AuthorizationFlowTest {
+  @TempDir Path dir;
+  private OAuthFixture f;
+
+  @BeforeEach
+  void start() throws Exception {
+    f = new OAuthFixture(dir);
+  }
+
+  @AfterEach
+  void stop() {
+    f.close();
+  }
+
+  private CodeAuthorization code() throws Exception {
+    return CodeAuthorization.start(
+        f.settings, OAuthFixture.ACCOUNT, f.store(), new NetHttpTransport(), f.clock);
+  }
+
+  @Test
+  void codeFlowWithPkceShouldStoreTokensWhenTheBrowserFollowsTheLoopbackRedirect()
+      throws Exception {
+    try (CodeAuthorization auth = code()) {
+      URI url = auth.authorizationUrl();
+      assertThat(url.getQuery())
+          .contains("code_challenge_method=S256")
+          .contains("code_challenge=")
+          .contains("state=")
+          .contains("redirect_uri=http://127.0.0.1:")
+          .contains("login_hint=alice@example.com");
+      HttpResponse<String> page = browser().send(get(url), HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.uri().getHost()).isEqualTo("127.0.0.1");
+
+      TokenStatus status = auth.complete(Optional.empty(), Duration.ofSeconds(5));
+
+      assertThat(status.refreshToken()).isTrue();
+      assertThat(status.authorizedAt()).contains(f.clock.instant());
+    }
+    try (OAuthBroker broker = f.broker()) {
+      assertThat(broker.accessToken(OAuthFixture.ACCOUNT).join().value())
+          .isEqualTo(f.server.issued().getLast().accessToken());
+    }
+  }
+
+  @Test
+  void codeFlowShouldAcceptTheRedirectedAddressPastedFromAnotherMachine() throws Exception {
+    try (CodeAuthorization auth = code()) {
+      // The browser elsewhere cannot reach our loopback: it shows an error page at this address.
+      HttpResponse<Void> redirect =
+          noRedirects().send(get(auth.authorizationUrl()), HttpResponse.BodyHandlers.discarding());
+      String location = redirect.headers().firstValue("Location").orElseThrow();
+      BufferedReader stdin =
+          new BufferedReader(new StringReader("not an address\n" + location + "\n"));
+
+      TokenStatus status = auth.complete(Optional.of(stdin), Duration.ofSeconds(5));
+
+      assertThat(status.refreshToken()).isTrue();
+    }
+  }
+
+  @Test
+  void loginCsrfRedirectWithAnotherStateShouldBeIgnored() throws Exception {
+    try (CodeAuthorization auth = code()) {
+      URI forged = auth.redirectUri().resolve("/?code=attacker-code&state=forged");
+      assertThat(browser().send(get(forged), HttpResponse.BodyHandlers.ofString()).statusCode())
+          .isEqualTo(400);
+      assertThatThrownBy(() -> auth.completeWith(forged))
+          .isInstanceOf(OAuthException.class)
+          .hasMessageContaining("state");
+      assertThat(f.store().statuses()).isEmpty();
+    }
+  }
+
+  @Test
+  void refusedConsentShouldFailClearly() throws Exception {
+    f.server.denyConsent(true);
+    try (CodeAuthorization auth = code()) {
+      browser().send(get(auth.authorizationUrl()), HttpResponse.BodyHandlers.ofString());
+      assertThatThrownBy(() -> auth.complete(Optional.empty(), Duration.ofSeconds(5)))
+          .isInstanceOf(OAuthException.class)
+          .hasMessageContaining("access_denied");
+    }
+  }
+
+  @Test
+  void deviceGrantShouldPollUntilTheUserConsentsThenStoreTokens() throws Exception {
+    int[] polls = {0};
+    DeviceAuthorization device =
+        new DeviceAuthorization(
+            f.settings,
+            OAuthFixture.ACCOUNT,
+            f.store(),
+            new NetHttpTransport(),
+            f.clock,
+            millis -> {
+              // Time passes for the poller only; the user consents on the third poll.
+              f.clock.advance(Duration.ofMillis(millis));
+              if (++polls[0] == 3) {
+                f.server.approveDevice("WDJB-MJHT");
+              }
+            });
+    DeviceAuthorization.Prompt prompt = device.start();
+    assertThat(prompt.userCode()).isEqualTo("WDJB-MJHT");
+    assertThat(prompt.verificationUri().getPath()).isEqualTo("/device/verify");
+
+    TokenStatus status = device.await();
+
+    assertThat(status.refreshToken()).isTrue();
+    assertThat(polls[0]).isEqualTo(3);
+    assertThat(f.server.tokenRequests()).isEqualTo(3);
+  }
+
+  @Test
+  void deviceGrantShouldStopWhenTheUserRefuses() throws Exception {
+    DeviceAuthorization device =
+        new DeviceAuthorization(
+            f.settings,
+            OAuthFixture.ACCOUNT,
+            f.store(),
+            new NetHttpTransport(),
+            f.clock,
+            millis -> f.server.denyDevice("WDJB-MJHT"));
+    device.start();
+    assertThatThrownBy(device::await)
+        .isInstanceOf(OAuthException.class)
+        .hasMessageContaining("refused");
+  }
+
+  @Test
+  void deviceGrantShouldStopWhenTheCodeExpires() throws Exception {
+    DeviceAuthorization device =
+        new DeviceAuthorization(
+            f.settings,
+            OAuthFixture.ACCOUNT,
+            f.store(),
+            new NetHttpTransport(),
+            f.clock,
+            millis -> f.clock.advance(Duration.ofMinutes(5)));
+    device.start();
+    assertThatThrownBy(device::await)
+        .isInstanceOf(OAuthException.class)
+        .hasMessageContaining("expired");
+  }
+
+  private static HttpClient browser() {
+    return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
+  }
+
+  private static HttpClient noRedirects() {
+    return HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+  }
+
+  private static HttpRequest get(URI uri) {
+    return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build();
+  }
+}
