@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param insecureListener allow {@code pop3://} and {@code imap://} listeners (loopback only)
  * @param auth where client identity is decided
  * @param policy the policy file (docs/policies.md); absent: the built-in default policy
+ * @param oauth the upstream OAuth2 broker (docs/oauth.md); absent: none
  */
 public record GatewayConfig(
     Path dataDir,
@@ -26,7 +27,8 @@ public record GatewayConfig(
     GatewayLimits limits,
     Boolean insecureListener,
     AuthConfig auth,
-    Path policy) {
+    Path policy,
+    OAuthConfig oauth) {
 
   public static final Path DEFAULT_DATA_DIR = Path.of("portcullis-data");
 
@@ -38,6 +40,25 @@ public record GatewayConfig(
     limits = limits == null ? GatewayLimits.defaults() : limits;
     insecureListener = insecureListener != null && insecureListener;
     auth = auth == null ? AuthConfig.DEFAULT : auth;
+  }
+
+  /** A configuration without an OAuth broker. */
+  public GatewayConfig(
+      Path dataDir,
+      List<ListenerConfig> listeners,
+      List<UpstreamConfig> upstreams,
+      TlsConfig tls,
+      GatewayLimits limits,
+      Boolean insecureListener,
+      AuthConfig auth,
+      Path policy) {
+    this(dataDir, listeners, upstreams, tls, limits, insecureListener, auth, policy, null);
+  }
+
+  /** The same configuration with {@code value} as its {@code oauth:} section. */
+  public GatewayConfig withOAuth(OAuthConfig value) {
+    return new GatewayConfig(
+        dataDir, listeners, upstreams, tls, limits, insecureListener, auth, policy, value);
   }
 
   /** A configuration with every default and no listener or upstream. */

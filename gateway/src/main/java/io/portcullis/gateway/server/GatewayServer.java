@@ -12,7 +12,11 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portcullis.auth.AuthSettings;
 import io.portcullis.auth.Authenticator;
+import io.portcullis.auth.oauth.OAuthBroker;
+import io.portcullis.auth.oauth.OAuthSettings;
 import io.portcullis.auth.sasl.SaslLimits;
+import io.portcullis.auth.secret.MasterKey;
+import io.portcullis.auth.secret.SecretBox;
 import io.portcullis.gateway.audit.AuditLog;
 import io.portcullis.gateway.codec.LineFramer;
 import io.portcullis.gateway.config.ConfigException;
@@ -81,6 +85,7 @@ public final class GatewayServer implements AutoCloseable {
   private final Map<Endpoint, InetSocketAddress> bound = new LinkedHashMap<>();
   private final AuditLog audit;
   private final Authenticator authenticator;
+  private final Optional<OAuthBroker> broker;
   private final LoginGate loginGate;
   private final Reloader reloader = new Reloader(RELOAD_POLL);
   private final AtomicReference<PolicyEngine> policy;
@@ -98,11 +103,15 @@ public final class GatewayServer implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new ConfigException("auth: " + e.getMessage());
     }
+    this.broker = oauthBroker(config, authSettings, clock);
     this.policy = new AtomicReference<>(new PolicyEngine(loadPolicy(config)));
     warnAboutUnknownRoutes(policy.get().policy(), config);
     this.loginGate =
         new PolicyLoginGate(
-            new AuthenticatorLoginGate(authenticator, authSettings), policy::get, audit, clock);
+            new AuthenticatorLoginGate(authenticator, authSettings, broker),
+            policy::get,
+            audit,
+            clock);
     if (config.policy() != null) {
       reloader.watch(
           "policy",
@@ -294,6 +303,7 @@ public final class GatewayServer implements AutoCloseable {
     ownTls.forEach(ServerTls::close);
     reloader.close();
     authenticator.close();
+    broker.ifPresent(OAuthBroker::close);
   }
 
   /** A route the policy can choose that no upstream of any protocol answers to fails logins. */
@@ -318,6 +328,22 @@ public final class GatewayServer implements AutoCloseable {
       return loaded;
     } catch (PolicyException e) {
       throw new ConfigException("policy: " + e.getMessage());
+    }
+  }
+
+  /** The OAuth broker of {@code oauth:}, if configured; a refused token store stops startup. */
+  private static Optional<OAuthBroker> oauthBroker(
+      GatewayConfig config, AuthSettings authSettings, Clock clock) throws ConfigException {
+    if (config.oauth() == null) {
+      return Optional.empty();
+    }
+    try {
+      OAuthSettings settings = config.oauth().toSettings(config.dataDir(), authSettings.keyFile());
+      MasterKey key =
+          settings.keyFile().map(MasterKey::fromFile).orElseGet(MasterKey::fromEnvironment);
+      return Optional.of(OAuthBroker.create(settings, new SecretBox(key), clock));
+    } catch (RuntimeException e) {
+      throw new ConfigException("oauth: " + e.getMessage());
     }
   }
 
