@@ -50,7 +50,7 @@ public final class OAuthBroker implements AutoCloseable {
   private final ProviderHttp http;
   private final Clock clock;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-  private final AsyncCache<String, AccessToken> cache;
+  private final AsyncCache<String, Outcome> cache;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final AtomicLong refreshes = new AtomicLong();
 
@@ -113,15 +113,30 @@ public final class OAuthBroker implements AutoCloseable {
               "oauth account " + account + " is not configured"));
     }
     try {
-      return cache.get(
-          account,
-          (name, unused) ->
-              CompletableFuture.supplyAsync(() -> load(configured.get()), executor)
-                  .orTimeout(settings.refreshTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                  .handle((token, error) -> result(account, token, error)));
+      return cache
+          .get(
+              account,
+              (name, unused) ->
+                  CompletableFuture.supplyAsync(() -> load(configured.get()), executor)
+                      .orTimeout(settings.refreshTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                      .handle((token, error) -> outcome(account, token, error)))
+          .thenApply(Outcome::token);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(
           new OAuthException(OAuthException.Kind.UNAVAILABLE, account, "broker is closed"));
+    }
+  }
+
+  /**
+   * A load's result. Failures are cached too, for no time at all: the logins waiting on the same
+   * load share it, and the next login tries again.
+   */
+  private record Outcome(AccessToken value, OAuthException failure) {
+    AccessToken token() {
+      if (failure != null) {
+        throw failure;
+      }
+      return value;
     }
   }
 
@@ -130,9 +145,10 @@ public final class OAuthBroker implements AutoCloseable {
    * it again (the provider may have revoked it before it expired).
    */
   public void rejected(AccessToken token) {
-    CompletableFuture<AccessToken> cached = cache.getIfPresent(token.account());
+    CompletableFuture<Outcome> cached = cache.getIfPresent(token.account());
     if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
-      if (cached.join().value().equals(token.value())) {
+      AccessToken cachedToken = cached.join().value();
+      if (cachedToken != null && cachedToken.value().equals(token.value())) {
         cache.synchronous().invalidate(token.account());
         store.update(
             token.account(),
@@ -185,24 +201,25 @@ public final class OAuthBroker implements AutoCloseable {
     }
   }
 
-  private AccessToken result(String account, AccessToken token, Throwable error) {
-    if (error == null) {
-      return token;
-    }
+  private Outcome outcome(String account, AccessToken token, Throwable error) {
+    return error == null ? new Outcome(token, null) : new Outcome(null, failure(account, error));
+  }
+
+  private OAuthException failure(String account, Throwable error) {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     if (cause instanceof OAuthException o) {
-      throw o;
+      return o;
     }
     if (cause instanceof TimeoutException) {
       LOG.warn(
           "oauth account {}: no token within {} (token endpoint slow or unreachable)",
           account,
           settings.refreshTimeout());
-      throw new OAuthException(
+      return new OAuthException(
           OAuthException.Kind.UNAVAILABLE, account, "token request timed out", cause);
     }
-    throw new OAuthException(
+    return new OAuthException(
         OAuthException.Kind.UNAVAILABLE,
         account,
         "token request failed: " + cause.getClass().getSimpleName(),
@@ -390,24 +407,27 @@ public final class OAuthBroker implements AutoCloseable {
     }
   }
 
-  /** Cached until {@code refresh-margin} before the token's expiry. */
-  private final class UntilMargin implements Expiry<String, AccessToken> {
+  /** Cached until {@code refresh-margin} before the token's expiry; a failure not at all. */
+  private final class UntilMargin implements Expiry<String, Outcome> {
     @Override
-    public long expireAfterCreate(String key, AccessToken value, long currentTime) {
+    public long expireAfterCreate(String key, Outcome outcome, long currentTime) {
+      if (outcome.failure() != null) {
+        return 0;
+      }
       Duration left =
-          Duration.between(clock.instant(), value.expiresAt().minus(settings.refreshMargin()));
+          Duration.between(
+              clock.instant(), outcome.value().expiresAt().minus(settings.refreshMargin()));
       return left.isNegative() ? 0 : left.toNanos();
     }
 
     @Override
     public long expireAfterUpdate(
-        String key, AccessToken value, long currentTime, long currentDuration) {
+        String key, Outcome value, long currentTime, long currentDuration) {
       return expireAfterCreate(key, value, currentTime);
     }
 
     @Override
-    public long expireAfterRead(
-        String key, AccessToken value, long currentTime, long currentDuration) {
+    public long expireAfterRead(String key, Outcome value, long currentTime, long currentDuration) {
       return currentDuration;
     }
   }
