@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * First authorisation of an account with the authorization code grant (RFC 6749 §4.1), PKCE S256
@@ -132,12 +133,14 @@ public final class CodeAuthorization implements AutoCloseable {
    * into {@code pasted} — checks {@code state}, exchanges the code (with the PKCE verifier) and
    * stores the tokens.
    *
+   * @param notices told when a pasted line is not this authorisation's answer
    * @throws OAuthException if the user refused, the state does not match, the code is refused, or
    *     nothing arrived within {@code timeout}
    */
-  public TokenStatus complete(Optional<BufferedReader> pasted, Duration timeout)
+  public TokenStatus complete(
+      Optional<BufferedReader> pasted, Consumer<String> notices, Duration timeout)
       throws IOException, InterruptedException {
-    pasted.ifPresent(this::readPasted);
+    pasted.ifPresent(reader -> readPasted(reader, notices));
     Map<String, String> parameters;
     try {
       parameters = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -180,7 +183,7 @@ public final class CodeAuthorization implements AutoCloseable {
     return Authorizations.store(store, http, http.clock(), account, response);
   }
 
-  private void readPasted(BufferedReader reader) {
+  private void readPasted(BufferedReader reader, Consumer<String> notices) {
     Thread.ofVirtual()
         .name("oauth-paste")
         .start(
@@ -197,12 +200,12 @@ public final class CodeAuthorization implements AutoCloseable {
                     if (stateMatches(parameters)) {
                       answer.complete(parameters);
                     } else {
-                      System.err.println(
+                      notices.accept(
                           "That address does not belong to this authorisation (state mismatch);"
                               + " paste the address the browser shows after you consented.");
                     }
                   } catch (IllegalArgumentException e) {
-                    System.err.println("That is not an address; paste the whole address.");
+                    notices.accept("That is not an address; paste the whole address.");
                   }
                 }
               } catch (IOException e) {

@@ -46,7 +46,6 @@ public final class DeviceAuthorization {
       Optional<URI> verificationUriComplete,
       Instant expiresAt) {}
 
-  private final OAuthSettings settings;
   private final OAuthAccount account;
   private final OAuthProvider provider;
   private final EncryptedTokenStore store;
@@ -63,7 +62,6 @@ public final class DeviceAuthorization {
       HttpTransport transport,
       Clock clock,
       Sleeper sleeper) {
-    this.settings = settings;
     this.account = Authorizations.account(settings, account);
     this.provider = settings.provider(this.account);
     this.store = store;
@@ -195,9 +193,5 @@ public final class DeviceAuthorization {
       return Optional.of(Long.parseLong(s));
     }
     return Optional.empty();
-  }
-
-  OAuthSettings settings() {
-    return settings;
   }
 }

@@ -53,7 +53,7 @@ class AuthorizationFlowTest {
       assertThat(page.statusCode()).isEqualTo(200);
       assertThat(page.uri().getHost()).isEqualTo("127.0.0.1");
 
-      TokenStatus status = auth.complete(Optional.empty(), Duration.ofSeconds(5));
+      TokenStatus status = auth.complete(Optional.empty(), notice -> {}, Duration.ofSeconds(5));
 
       assertThat(status.refreshToken()).isTrue();
       assertThat(status.authorizedAt()).contains(f.clock.instant());
@@ -74,9 +74,11 @@ class AuthorizationFlowTest {
       BufferedReader stdin =
           new BufferedReader(new StringReader("not an address\n" + location + "\n"));
 
-      TokenStatus status = auth.complete(Optional.of(stdin), Duration.ofSeconds(5));
+      java.util.List<String> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
+      TokenStatus status = auth.complete(Optional.of(stdin), notices::add, Duration.ofSeconds(5));
 
       assertThat(status.refreshToken()).isTrue();
+      assertThat(notices).containsExactly("That is not an address; paste the whole address.");
     }
   }
 
@@ -98,7 +100,7 @@ class AuthorizationFlowTest {
     f.server.denyConsent(true);
     try (CodeAuthorization auth = code()) {
       browser().send(get(auth.authorizationUrl()), HttpResponse.BodyHandlers.ofString());
-      assertThatThrownBy(() -> auth.complete(Optional.empty(), Duration.ofSeconds(5)))
+      assertThatThrownBy(() -> auth.complete(Optional.empty(), notice -> {}, Duration.ofSeconds(5)))
           .isInstanceOf(OAuthException.class)
           .hasMessageContaining("access_denied");
     }

@@ -164,7 +164,7 @@ final class OAuthCommand {
         out.flush();
         BufferedReader stdin =
             new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        return auth.complete(Optional.of(stdin), wait);
+        return auth.complete(Optional.of(stdin), System.err::println, wait);
       }
     }
 

@@ -149,7 +149,7 @@ class OAuthUpstreamTest {
           .send(
               HttpRequest.newBuilder(authorization.authorizationUrl()).build(),
               HttpResponse.BodyHandlers.discarding());
-      authorization.complete(Optional.empty(), Duration.ofSeconds(10));
+      authorization.complete(Optional.empty(), notice -> {}, Duration.ofSeconds(10));
     }
   }
 
