@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -118,7 +119,10 @@ public final class AuthenticatorLoginGate implements LoginGate {
               if (error == null) {
                 return proceed(s, credentials);
               }
-              Throwable cause = error.getCause() != null ? error.getCause() : error;
+              Throwable cause =
+                  error instanceof CompletionException && error.getCause() != null
+                      ? error.getCause()
+                      : error;
               OAuthException.Kind kind =
                   cause instanceof OAuthException e ? e.kind() : OAuthException.Kind.UNAVAILABLE;
               return new LoginDecision.Refuse(
