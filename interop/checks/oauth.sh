@@ -102,11 +102,9 @@ for p in "$OAUTH_POP3S_PORT" "$OAUTH_IMAPS_PORT"; do
   fi
 done
 
-# oauth_login PROTOCOL EXPECT: logs in through the gateway with the local password; EXPECT ok: the
+# login.py PROTOCOL EXPECT ...: logs in through the gateway with the local password; EXPECT ok: the
 # mailbox holds INTEROP_MESSAGES messages; EXPECT refused: the uniform failure.
-oauth_login() {
-  "$PYTHON" - "$1" "$2" "$OAUTH_POP3S_PORT" "$OAUTH_IMAPS_PORT" "$CA_CERT" \
-    "$OAUTH_LOCAL_USER" "$OAUTH_LOCAL_PASS" "$INTEROP_MESSAGES" <<'EOF'
+cat >"$OAUTH_DIR/login.py" <<'EOF'
 import imaplib, poplib, ssl, sys
 proto, expect, pop3s, imaps, ca, user, password, count = sys.argv[1:]
 ctx = ssl.create_default_context(cafile=ca)
@@ -138,10 +136,19 @@ if got != int(count):
     sys.exit(1)
 print("%s: %d messages through the token login" % (proto, got))
 EOF
-}
+OAUTH_LOGIN=("$PYTHON" "$OAUTH_DIR/login.py")
+OAUTH_LOGIN_ARGS=("$OAUTH_POP3S_PORT" "$OAUTH_IMAPS_PORT" "$CA_CERT" "$OAUTH_LOCAL_USER"
+  "$OAUTH_LOCAL_PASS" "$INTEROP_MESSAGES")
 
-check oauth-imap-xoauth2-login oauth_login imap ok
-check oauth-pop3-xoauth2-login oauth_login pop3 ok
+check oauth-imap-token-login "${OAUTH_LOGIN[@]}" imap ok "${OAUTH_LOGIN_ARGS[@]}"
+check oauth-pop3-token-login "${OAUTH_LOGIN[@]}" pop3 ok "${OAUTH_LOGIN_ARGS[@]}"
+
+# Dovecot advertises both mechanisms; the gateway prefers OAUTHBEARER (RFC 7628).
+check oauth-dovecot-logged-in-with-oauthbearer bash -c '
+  grep -q "imap-login: Info: Login: user=<$2>, method=OAUTHBEARER" "$1" &&
+    grep -q "pop3-login: Info: Login: user=<$2>, method=OAUTHBEARER" "$1" ||
+    { echo "no OAUTHBEARER logins of $2 in $1"; exit 1; }
+' _ "$WORK/dovecot/dovecot.log" "$MAIL_USER"
 
 check oauth-refresh-token-rotated-and-stored bash -c '
   curl -fsS "http://127.0.0.1:$1/admin/stats" | "$2" -c "
@@ -155,7 +162,7 @@ print(\"refreshes:\", s[\"refreshes\"], \"- each with the refresh token the prev
 ' _ "$OAUTH_AS_PORT" "$PYTHON"
 
 curl -fsS -X POST "http://127.0.0.1:$OAUTH_AS_PORT/admin/revoke" >/dev/null
-check oauth-revoked-grant-uniform-failure oauth_login imap refused
+check oauth-revoked-grant-uniform-failure "${OAUTH_LOGIN[@]}" imap refused "${OAUTH_LOGIN_ARGS[@]}"
 check oauth-revoked-grant-warns-operator bash -c '
   for _ in $(seq 50); do
     grep -qF "re-authorise with \`portcullis oauth authorize $2\`" "$1" && exit 0

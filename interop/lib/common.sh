@@ -218,11 +218,12 @@ setup_dovecot() {
   chmod 600 "$d/passwd"
 
   # XOAUTH2/OAUTHBEARER (the oauth group): JWTs from interop/lib/oauth_server.py, validated locally
-  # with the shared HS256 secret (dict key shared/<azp>/<alg>/<kid>; azp and kid default to "default").
+  # with the shared HS256 secret. Dovecot looks up shared/<azp>/<alg>/<kid> (azp and kid default to
+  # "default"); the fs dict stores shared/ keys directly under its prefix.
   OAUTH_SECRET_FILE="$d/oauth-hs256.secret"
   head -c 32 /dev/urandom >"$OAUTH_SECRET_FILE"
-  mkdir -p "$d/oauth-keys/shared/default/HS256"
-  base64 -w0 "$OAUTH_SECRET_FILE" >"$d/oauth-keys/shared/default/HS256/default"
+  mkdir -p "$d/oauth-keys/default/HS256"
+  base64 -w0 "$OAUTH_SECRET_FILE" >"$d/oauth-keys/default/HS256/default"
   printf 'introspection_mode = local\nlocal_validation_key_dict = fs:posix:prefix=%s/\nusername_attribute = sub\n' \
     "$d/oauth-keys" >"$d/oauth2.conf.ext"
 

@@ -133,14 +133,15 @@ final class ServeCommand implements Callable<Integer> {
       tls = new TlsConfig(tls.profile(), tls.provider(), certificates, tls.hostNames());
     }
     return new GatewayConfig(
-        dataDir == null ? base.dataDir() : dataDir,
-        listeners,
-        upstreams,
-        tls,
-        base.limits(),
-        insecureListener || base.insecureListener(),
-        base.auth(),
-        policy == null ? base.policy() : policy);
+            dataDir == null ? base.dataDir() : dataDir,
+            listeners,
+            upstreams,
+            tls,
+            base.limits(),
+            insecureListener || base.insecureListener(),
+            base.auth(),
+            policy == null ? base.policy() : policy)
+        .withOAuth(base.oauth());
   }
 
   /**
