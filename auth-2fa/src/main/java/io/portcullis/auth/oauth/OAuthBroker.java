@@ -52,6 +52,12 @@ public final class OAuthBroker implements AutoCloseable {
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final AsyncCache<String, Outcome> cache;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+  /**
+   * Per account, the access token an upstream refused: never handed out again, even from the store.
+   */
+  private final Map<String, String> refused = new ConcurrentHashMap<>();
+
   private final AtomicLong refreshes = new AtomicLong();
 
   OAuthBroker(
@@ -146,16 +152,35 @@ public final class OAuthBroker implements AutoCloseable {
    */
   public void rejected(AccessToken token) {
     CompletableFuture<Outcome> cached = cache.getIfPresent(token.account());
-    if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
-      AccessToken cachedToken = cached.join().value();
-      if (cachedToken != null && cachedToken.value().equals(token.value())) {
-        cache.synchronous().invalidate(token.account());
-        store.update(
-            token.account(),
-            current ->
-                current.map(
-                    t -> t.withTokens(Optional.empty(), t.refreshToken(), Optional.empty())));
-      }
+    if (cached == null || !cached.isDone() || cached.isCompletedExceptionally()) {
+      return;
+    }
+    AccessToken cachedToken = cached.join().value();
+    if (cachedToken == null || !cachedToken.value().equals(token.value())) {
+      return;
+    }
+    refused.put(token.account(), token.value());
+    cache.synchronous().invalidate(token.account());
+    try {
+      // Called on an event loop: the store's file I/O runs elsewhere.
+      executor.execute(() -> forgetAccessToken(token));
+    } catch (RejectedExecutionException e) {
+      // Closing: the next start reads the store, and the upstream refuses the token again.
+    }
+  }
+
+  private void forgetAccessToken(AccessToken token) {
+    try {
+      store.update(
+          token.account(),
+          current ->
+              current.map(
+                  t ->
+                      t.accessToken().equals(Optional.of(token.value()))
+                          ? t.withTokens(Optional.empty(), t.refreshToken(), Optional.empty())
+                          : t));
+    } catch (TokenStoreException e) {
+      LOG.warn("oauth account {}: {}", token.account(), e.getMessage());
     }
   }
 
@@ -250,6 +275,7 @@ public final class OAuthBroker implements AutoCloseable {
       }
       Instant now = clock.instant();
       if (stored.accessToken().isPresent()
+          && !stored.accessToken().get().equals(refused.get(account.name()))
           && stored.accessTokenExpiresAt().isPresent()
           && stored.accessTokenExpiresAt().get().minus(settings.refreshMargin()).isAfter(now)) {
         // Still good (obtained by another node, the CLI, or before a restart).

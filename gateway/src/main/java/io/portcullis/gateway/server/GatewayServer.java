@@ -341,7 +341,19 @@ public final class GatewayServer implements AutoCloseable {
       OAuthSettings settings = config.oauth().toSettings(config.dataDir(), authSettings.keyFile());
       MasterKey key =
           settings.keyFile().map(MasterKey::fromFile).orElseGet(MasterKey::fromEnvironment);
-      return Optional.of(OAuthBroker.create(settings, new SecretBox(key), clock));
+      OAuthBroker broker = OAuthBroker.create(settings, new SecretBox(key), clock);
+      var stored = broker.store().statuses();
+      for (String account : settings.accounts().keySet()) {
+        if (stored.get(account) == null || !stored.get(account).refreshToken()) {
+          LOG.warn(
+              "oauth account {} is not authorised; run `portcullis oauth authorize {}`",
+              account,
+              account);
+        }
+      }
+      LOG.info(
+          "oauth: {} accounts, token store {}", settings.accounts().size(), settings.storeFile());
+      return Optional.of(broker);
     } catch (RuntimeException e) {
       throw new ConfigException("oauth: " + e.getMessage());
     }
