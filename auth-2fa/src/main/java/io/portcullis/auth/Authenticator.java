@@ -75,6 +75,15 @@ public final class Authenticator implements AutoCloseable {
    */
   public CompletableFuture<AuthResult> authenticate(AuthRequest request) {
     Objects.requireNonNull(request, "request");
+    if (settings.mode() == AuthSettings.Mode.PASSTHROUGH && throttle.nonBlocking()) {
+      // Pass-through decides from the in-memory throttle alone: nothing here can block, so the
+      // caller's thread (an event loop) does it and no thread hand-off is paid per login.
+      try {
+        return CompletableFuture.completedFuture(decide(request));
+      } catch (RuntimeException e) {
+        return CompletableFuture.completedFuture(new AuthResult.Unavailable("internal-error"));
+      }
+    }
     try {
       return CompletableFuture.supplyAsync(() -> decide(request), executor)
           .exceptionally(e -> new AuthResult.Unavailable("internal-error"));
@@ -172,7 +181,8 @@ public final class Authenticator implements AutoCloseable {
       return passthrough(request.credentials());
     }
     return switch (request.credentials()) {
-      case PasswordCredentials p -> local.orElseThrow().verify(p, request.protocol());
+      case PasswordCredentials p ->
+          local.orElseThrow().verify(p, request.protocol(), request.secondFactor());
       case BearerCredentials b -> bearer(b);
       case ExternalCredentials e ->
           local.orElseThrow().external(e, request.clientCertificateIdentity());

@@ -20,13 +20,20 @@ public sealed interface Action permits Action.Tag, Action.Strip, Action.Replace 
   }
 
   /**
-   * Replace each part whose attachment carries one of {@code labels} with a short text/plain
-   * notice; an empty set means every part with a dangerous-attachment, macro, encrypted or
-   * decompression-bomb label.
+   * Replace with a short text/plain notice each part whose attachment carries one of {@code
+   * labels}, and each part named in {@code parts} (the policy strips by attachment category and
+   * type, which the gateway maps to part numbers); both empty means every part with a
+   * dangerous-attachment, macro, encrypted or decompression-bomb label.
    */
-  record Strip(Set<Label> labels) implements Action {
+  record Strip(Set<Label> labels, Set<String> parts) implements Action {
     public Strip {
       labels = Set.copyOf(labels);
+      parts = Set.copyOf(parts);
+    }
+
+    /** Strip the parts that carry one of {@code labels}. */
+    public Strip(Set<Label> labels) {
+      this(labels, Set.of());
     }
   }
 

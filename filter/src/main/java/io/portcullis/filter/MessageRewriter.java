@@ -65,15 +65,19 @@ public final class MessageRewriter {
     Action.Tag tag = null;
     boolean replace = false;
     Set<Label> stripLabels = EnumSet.noneOf(Label.class);
+    Set<String> stripParts = new LinkedHashSet<>();
     for (Action action : actions) {
       switch (action) {
         case Action.Tag t -> tag = t;
         case Action.Replace r -> replace = true;
-        case Action.Strip s ->
-            stripLabels.addAll(s.labels().isEmpty() ? DEFAULT_STRIP : s.labels());
+        case Action.Strip s -> {
+          boolean byDefault = s.labels().isEmpty() && s.parts().isEmpty();
+          stripLabels.addAll(byDefault ? DEFAULT_STRIP : s.labels());
+          stripParts.addAll(s.parts());
+        }
       }
     }
-    Set<String> targets = new LinkedHashSet<>();
+    Set<String> targets = new LinkedHashSet<>(stripParts);
     for (Finding f : verdict.findings()) {
       if (!f.partPath().isEmpty() && f.label() != null && stripLabels.contains(f.label())) {
         targets.add(f.partPath());
@@ -388,6 +392,9 @@ public final class MessageRewriter {
               ? "clean"
               : verdict.labels().stream().sorted().map(Label::id).collect(Collectors.joining(","));
       List<String> headers = new ArrayList<>();
+      if (spam) {
+        headers.add("X-Spam-Flag: YES"); // what POP3 clients' junk filters look for
+      }
       headers.add("X-Spam-Score: " + score);
       headers.add(
           "X-Spam-Status: "

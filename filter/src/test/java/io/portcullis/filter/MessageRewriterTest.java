@@ -75,6 +75,23 @@ class MessageRewriterTest {
   }
 
   @Test
+  void stripByPartNumberShouldRemoveExactlyThatPartWhateverItsLabels() throws IOException {
+    byte[] original = SampleMessages.executableInZip();
+
+    String r =
+        text(
+            rewrite(
+                original,
+                analyze(original),
+                List.of(new Action.Strip(Set.of(Label.MACRO), Set.of("2")))));
+
+    assertThat(r).contains("Portcullis removed the attachment \"invoice.zip\"");
+    assertThat(reparse(bytes(r)).parts())
+        .extracting(MimeWalker.PartMeta::mimeType)
+        .containsExactly("text/plain", "text/plain");
+  }
+
+  @Test
   void strippedMessageShouldNoLongerCarryADangerousAttachment() throws IOException {
     byte[] original = SampleMessages.executableInZip();
 

@@ -20,6 +20,9 @@ import java.util.Set;
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
+import org.bouncycastle.crypto.params.HKDFParameters;
 
 /**
  * The AES-256 key that protects secrets at rest (TOTP seeds, upstream passwords, OAuth tokens). It
@@ -156,6 +159,28 @@ public final class MasterKey {
 
   SecretKey aesKey() {
     return key;
+  }
+
+  /**
+   * A separate 256-bit AES key for one purpose (HKDF-SHA256, RFC 5869, with the purpose as info),
+   * so that stores encrypted with derived keys never share a key with sealed secrets or each other.
+   *
+   * @param purpose a fixed label such as {@code "quarantine"}
+   */
+  public SecretKey derive(String purpose) {
+    HKDFBytesGenerator hkdf = new HKDFBytesGenerator(SHA256Digest.newInstance());
+    hkdf.init(
+        new HKDFParameters(
+            key.getEncoded(),
+            "portcullis-derived-key".getBytes(StandardCharsets.US_ASCII),
+            purpose.getBytes(StandardCharsets.UTF_8)));
+    byte[] derived = new byte[KEY_BYTES];
+    hkdf.generateBytes(derived, 0, derived.length);
+    try {
+      return new SecretKeySpec(derived, "AES");
+    } finally {
+      Arrays.fill(derived, (byte) 0);
+    }
   }
 
   /**

@@ -18,6 +18,20 @@ class SecretBoxTest {
   private static final byte[] SEED = "12345678901234567890".getBytes(StandardCharsets.US_ASCII);
 
   @Test
+  void derivedKeysShouldBeStablePerPurposeAndDifferFromEachOtherAndTheMasterKey() {
+    String material = key();
+    MasterKey master = MasterKey.fromBase64(material, "test");
+    byte[] quarantine = master.derive("quarantine").getEncoded();
+    assertThat(quarantine).hasSize(32);
+    assertThat(MasterKey.fromBase64(material, "test").derive("quarantine").getEncoded())
+        .isEqualTo(quarantine);
+    assertThat(MasterKey.fromBase64(key(), "test").derive("quarantine").getEncoded())
+        .isNotEqualTo(quarantine);
+    assertThat(master.derive("renditions").getEncoded()).isNotEqualTo(quarantine);
+    assertThat(quarantine).isNotEqualTo(Base64.getDecoder().decode(material));
+  }
+
+  @Test
   void generatedKeyFileShouldBeOwnerOnlyAndLoadBackToTheSameKey() throws Exception {
     Path file = dir.resolve("portcullis.key");
     MasterKey generated = MasterKey.generate(file, new SecureRandom());

@@ -1,12 +1,13 @@
 package io.portcullis.gateway.cli;
 
-import io.portcullis.filter.AttachmentInfo;
 import io.portcullis.filter.FilterSettings;
 import io.portcullis.filter.Label;
 import io.portcullis.filter.MessageAnalyzer;
 import io.portcullis.filter.Verdict;
+import io.portcullis.gateway.filtering.MessageFilter;
 import io.portcullis.policy.MessageFacts;
 import io.portcullis.policy.PolicyCommands;
+import io.portcullis.policy.ScanScope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -16,9 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -154,20 +153,8 @@ final class PolicyCommand {
         verdict = analyzer.analyze(in);
       }
       System.out.println(ScanReportLine.of(eml, verdict));
-      return toFacts(verdict, Files.size(eml));
+      return MessageFilter.facts(verdict, Files.size(eml), ScanScope.FULL);
     }
-  }
-
-  /** What the policy engine needs to know of a filter verdict. */
-  static MessageFacts toFacts(Verdict verdict, long size) {
-    Set<String> labels = verdict.labels().stream().map(Label::id).collect(Collectors.toSet());
-    Set<String> categories =
-        verdict.attachments().stream()
-            .flatMap(a -> a.categories().stream())
-            .collect(Collectors.toSet());
-    Set<String> types =
-        verdict.attachments().stream().map(AttachmentInfo::trueType).collect(Collectors.toSet());
-    return new MessageFacts(labels, verdict.score(), categories, types, size);
   }
 
   /** One line summarising a verdict before the explanation. */

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       FilterCommand.class,
       PolicyCommand.class,
       OAuthCommand.class,
+      QuarantineCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Documentation: docs/ in the source tree, starting at README.md."})

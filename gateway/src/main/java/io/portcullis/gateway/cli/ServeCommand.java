@@ -132,16 +132,19 @@ final class ServeCommand implements Callable<Integer> {
       tls.certificates().stream().skip(1).forEach(certificates::add);
       tls = new TlsConfig(tls.profile(), tls.provider(), certificates, tls.hostNames());
     }
+    // Every section the flags do not touch comes from the file as it is.
     return new GatewayConfig(
-            dataDir == null ? base.dataDir() : dataDir,
-            listeners,
-            upstreams,
-            tls,
-            base.limits(),
-            insecureListener || base.insecureListener(),
-            base.auth(),
-            policy == null ? base.policy() : policy)
-        .withOAuth(base.oauth());
+        dataDir == null ? base.dataDir() : dataDir,
+        listeners,
+        upstreams,
+        tls,
+        base.limits(),
+        insecureListener || base.insecureListener(),
+        base.auth(),
+        policy == null ? base.policy() : policy,
+        base.filter(),
+        base.metrics(),
+        base.oauth());
   }
 
   /**

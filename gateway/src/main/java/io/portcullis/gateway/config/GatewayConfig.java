@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param insecureListener allow {@code pop3://} and {@code imap://} listeners (loopback only)
  * @param auth where client identity is decided
  * @param policy the policy file (docs/policies.md); absent: the built-in default policy
+ * @param filter how messages are scanned in the data path (docs/filtering.md)
+ * @param metrics the Prometheus endpoint (docs/operations.md)
  * @param oauth the upstream OAuth2 broker (docs/oauth.md); absent: none
  */
 public record GatewayConfig(
@@ -28,9 +30,35 @@ public record GatewayConfig(
     Boolean insecureListener,
     AuthConfig auth,
     Path policy,
+    FilterConfig filter,
+    MetricsConfig metrics,
     OAuthConfig oauth) {
 
   public static final Path DEFAULT_DATA_DIR = Path.of("portcullis-data");
+
+  /** A configuration with the default {@code filter:} and {@code metrics:} sections, no OAuth. */
+  public GatewayConfig(
+      Path dataDir,
+      List<ListenerConfig> listeners,
+      List<UpstreamConfig> upstreams,
+      TlsConfig tls,
+      GatewayLimits limits,
+      Boolean insecureListener,
+      AuthConfig auth,
+      Path policy) {
+    this(
+        dataDir,
+        listeners,
+        upstreams,
+        tls,
+        limits,
+        insecureListener,
+        auth,
+        policy,
+        null,
+        null,
+        null);
+  }
 
   public GatewayConfig {
     dataDir = dataDir == null ? DEFAULT_DATA_DIR : dataDir;
@@ -40,6 +68,8 @@ public record GatewayConfig(
     limits = limits == null ? GatewayLimits.defaults() : limits;
     insecureListener = insecureListener != null && insecureListener;
     auth = auth == null ? AuthConfig.DEFAULT : auth;
+    filter = filter == null ? FilterConfig.DEFAULT : filter;
+    metrics = metrics == null ? MetricsConfig.DEFAULT : metrics;
   }
 
   /** A configuration without an OAuth broker. */
@@ -51,14 +81,37 @@ public record GatewayConfig(
       GatewayLimits limits,
       Boolean insecureListener,
       AuthConfig auth,
-      Path policy) {
-    this(dataDir, listeners, upstreams, tls, limits, insecureListener, auth, policy, null);
+      Path policy,
+      FilterConfig filter,
+      MetricsConfig metrics) {
+    this(
+        dataDir,
+        listeners,
+        upstreams,
+        tls,
+        limits,
+        insecureListener,
+        auth,
+        policy,
+        filter,
+        metrics,
+        null);
   }
 
   /** The same configuration with {@code value} as its {@code oauth:} section. */
   public GatewayConfig withOAuth(OAuthConfig value) {
     return new GatewayConfig(
-        dataDir, listeners, upstreams, tls, limits, insecureListener, auth, policy, value);
+        dataDir,
+        listeners,
+        upstreams,
+        tls,
+        limits,
+        insecureListener,
+        auth,
+        policy,
+        filter,
+        metrics,
+        value);
   }
 
   /** A configuration with every default and no listener or upstream. */

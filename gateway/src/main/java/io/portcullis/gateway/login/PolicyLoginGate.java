@@ -2,6 +2,7 @@ package io.portcullis.gateway.login;
 
 import io.portcullis.auth.Factor;
 import io.portcullis.gateway.audit.AuditLog;
+import io.portcullis.gateway.filtering.SessionFilter;
 import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.gateway.upstream.UpstreamCredentials;
 import io.portcullis.policy.AccessDecision;
@@ -97,7 +98,12 @@ public final class PolicyLoginGate implements LoginGate {
         return new LoginDecision.Refuse(
             mismatch + " (rule " + route.rule().id() + ")", false, Duration.ZERO);
       }
-      return proceed.routedTo(route.upstream());
+      LoginDecision.Proceed routed = proceed.routedTo(route.upstream());
+      return routed.filtered(
+          new SessionFilter(
+              SessionFilter.account(route.upstream(), proceed.upstream().user()),
+              facts,
+              this.engine));
     }
     return new LoginDecision.Refuse(
         refusal + " (rule " + access.rule().id() + ")", false, Duration.ZERO);

@@ -4,6 +4,7 @@ import io.portcullis.auth.sasl.SaslLimits;
 import io.portcullis.gateway.audit.AuditLog;
 import io.portcullis.gateway.config.GatewayLimits;
 import io.portcullis.gateway.config.ListenerConfig;
+import io.portcullis.gateway.filtering.MessageFilter;
 import io.portcullis.gateway.login.LoginGate;
 import io.portcullis.gateway.upstream.UpstreamConnector;
 import io.portcullis.tls.ServerTls;
@@ -16,6 +17,8 @@ import java.util.Optional;
  *
  * @param tls the listener's TLS context; empty only for a plaintext listener
  * @param upstreams this protocol's upstreams by name (policy routing picks one)
+ * @param messageFilter scans messages of filtered sessions; null only where no session is filtered
+ *     (relay tests and benchmarks)
  */
 public record ListenerContext(
     ListenerConfig listener,
@@ -24,10 +27,23 @@ public record ListenerContext(
     Map<String, UpstreamConnector> upstreams,
     AuditLog audit,
     GatewayLimits limits,
-    SaslLimits saslLimits) {
+    SaslLimits saslLimits,
+    MessageFilter messageFilter) {
 
   public ListenerContext {
     upstreams = Map.copyOf(upstreams);
+  }
+
+  /** A context whose sessions are never filtered. */
+  public ListenerContext(
+      ListenerConfig listener,
+      Optional<ServerTls> tls,
+      LoginGate loginGate,
+      Map<String, UpstreamConnector> upstreams,
+      AuditLog audit,
+      GatewayLimits limits,
+      SaslLimits saslLimits) {
+    this(listener, tls, loginGate, upstreams, audit, limits, saslLimits, null);
   }
 
   /** The upstream a login was routed to, if this protocol has one by that name. */

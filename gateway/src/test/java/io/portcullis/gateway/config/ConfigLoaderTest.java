@@ -85,6 +85,39 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void filterSectionShouldLoadAndDefaultWhenAbsent() throws Exception {
+    GatewayConfig c =
+        ConfigLoader.parse(
+            "filter.yml",
+            """
+            filter:
+              model: /var/lib/portcullis/spam-model.bin
+              scan-timeout: 10s
+              scan-threads: 3
+              quarantine-dir: /srv/quarantine
+              quarantine-mailbox: Held
+              junk-mailbox: Spam
+            """);
+
+    assertThat(c.filter().scanTimeoutDuration()).isEqualTo(java.time.Duration.ofSeconds(10));
+    assertThat(c.filter().threads()).isEqualTo(3);
+    assertThat(c.filter().quarantineDir()).isEqualTo(java.nio.file.Path.of("/srv/quarantine"));
+    assertThat(c.filter().quarantineMailbox()).isEqualTo("Held");
+    assertThat(c.filter().junkMailbox()).isEqualTo("Spam");
+    assertThat(GatewayConfig.empty().filter().quarantineMailbox()).isEqualTo("Quarantine");
+    assertThat(GatewayConfig.empty().filter().scanTimeoutDuration())
+        .isEqualTo(java.time.Duration.ofSeconds(30));
+  }
+
+  @Test
+  void quarantineMailboxNamedInboxShouldBeRefused() {
+    assertThatThrownBy(() -> ConfigLoader.parse("f.yml", "filter:\n  quarantine-mailbox: inbox\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("f.yml:1:1: filter: ")
+        .hasMessageContaining("quarantine-mailbox must be a plain mailbox name other than INBOX");
+  }
+
+  @Test
   void unknownKeyShouldBeNamedWithLineAndAlternatives() {
     assertThatThrownBy(() -> ConfigLoader.parse("p.yml", "limits:\n  login-timout: 5s\n"))
         .isInstanceOf(ConfigException.class)
