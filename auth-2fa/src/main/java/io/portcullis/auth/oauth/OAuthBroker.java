@@ -59,6 +59,8 @@ public final class OAuthBroker implements AutoCloseable {
   private final Map<String, String> refused = new ConcurrentHashMap<>();
 
   private final AtomicLong refreshes = new AtomicLong();
+  private final Map<OAuthException.Kind, AtomicLong> failures =
+      new java.util.EnumMap<>(OAuthException.Kind.class);
 
   OAuthBroker(
       OAuthSettings settings, EncryptedTokenStore store, HttpTransport transport, Clock clock) {
@@ -66,6 +68,9 @@ public final class OAuthBroker implements AutoCloseable {
     this.store = store;
     this.clock = clock;
     this.http = new ProviderHttp(transport, settings.httpTimeout(), clock);
+    for (OAuthException.Kind kind : OAuthException.Kind.values()) {
+      failures.put(kind, new AtomicLong());
+    }
     Ticker ticker =
         () -> {
           Instant now = clock.instant();
@@ -100,9 +105,25 @@ public final class OAuthBroker implements AutoCloseable {
     return store;
   }
 
-  /** How many refresh requests this broker has sent (for tests and status). */
+  /** How many refresh requests this broker has sent (metrics, tests). */
   public long refreshCount() {
     return refreshes.get();
+  }
+
+  /** How many token requests of logins failed with {@code kind} (metrics). */
+  public long failureCount(OAuthException.Kind kind) {
+    return failures.get(kind).get();
+  }
+
+  /**
+   * Seconds until {@code account}'s refresh token stops working, where the provider said (negative
+   * once past); empty when it did not say or nothing is stored.
+   */
+  public Optional<Long> refreshTokenSecondsLeft(String account) {
+    return store
+        .status(account)
+        .flatMap(TokenStatus::refreshTokenExpiresAt)
+        .map(at -> Duration.between(clock.instant(), at).toSeconds());
   }
 
   /**
@@ -227,7 +248,12 @@ public final class OAuthBroker implements AutoCloseable {
   }
 
   private Outcome outcome(String account, AccessToken token, Throwable error) {
-    return error == null ? new Outcome(token, null) : new Outcome(null, failure(account, error));
+    if (error == null) {
+      return new Outcome(token, null);
+    }
+    OAuthException failure = failure(account, error);
+    failures.get(failure.kind()).incrementAndGet();
+    return new Outcome(null, failure);
   }
 
   private OAuthException failure(String account, Throwable error) {

@@ -39,6 +39,7 @@ import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.portcullis.gateway.metrics.MetricsServer;
 import io.portcullis.gateway.pop3.Pop3FrontEnd;
 import io.portcullis.gateway.session.ClientSession;
+import io.portcullis.gateway.upstream.OAuthMetrics;
 import io.portcullis.gateway.upstream.UpstreamConnector;
 import io.portcullis.policy.Policy;
 import io.portcullis.policy.PolicyEngine;
@@ -118,6 +119,7 @@ public final class GatewayServer implements AutoCloseable {
       throw new ConfigException("auth: " + e.getMessage());
     }
     this.broker = oauthBroker(config, authSettings, clock);
+    broker.ifPresent(b -> OAuthMetrics.register(metrics.registry(), b));
     this.policy = new AtomicReference<>(new PolicyEngine(loadPolicy(config)));
     warnAboutUnknownRoutes(policy.get().policy(), config);
     this.loginGate =

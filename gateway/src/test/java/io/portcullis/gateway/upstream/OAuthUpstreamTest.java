@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.portcullis.auth.Secret;
 import io.portcullis.auth.TestClock;
 import io.portcullis.auth.UserAdmin;
 import io.portcullis.auth.directory.UserDirectory;
 import io.portcullis.auth.oauth.CodeAuthorization;
 import io.portcullis.auth.oauth.EncryptedTokenStore;
+import io.portcullis.auth.oauth.OAuthBroker;
 import io.portcullis.auth.oauth.OAuthSettings;
 import io.portcullis.auth.oauth.testing.TestAuthorizationServer;
 import io.portcullis.auth.password.PasswordHasher;
@@ -75,6 +77,7 @@ class OAuthUpstreamTest {
   private GatewayServer gateway;
   private AuthConfig auth;
   private OAuthConfig oauth;
+  private SecretBox box;
 
   @BeforeEach
   void start() throws Exception {
@@ -120,8 +123,7 @@ class OAuthUpstreamTest {
                     idp.revocationEndpoint(),
                     List.of("mail", "offline_access"))),
             Map.of(ACCOUNT, new OAuthConfig.AccountConfig("test", MAILBOX, null)));
-    SecretBox box =
-        new SecretBox(MasterKey.generate(dataDir.resolve("master.key"), new SecureRandom()));
+    box = new SecretBox(MasterKey.generate(dataDir.resolve("master.key"), new SecureRandom()));
     try (PasswordHasher hasher = PasswordHasher.withDefaults()) {
       UserAdmin admin =
           new UserAdmin(
@@ -292,6 +294,39 @@ class OAuthUpstreamTest {
     startGateway(policy);
     assertThat(pop3("alice", "alice-password")).isEqualTo(POP3_AUTH_FAILED);
     assertThat(pop3("dora", "dora-password")).isEqualTo(POP3_AUTH_FAILED);
+  }
+
+  @Test
+  void refreshTokenAboutToExpireShouldShowInTheMetricAndWarnTheOperator() throws Exception {
+    idp.refreshTokenLifetime(Duration.ofDays(3).toSeconds());
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (CapturedLogs logs = new CapturedLogs();
+        OAuthBroker broker =
+            OAuthBroker.create(oauth.toSettings(dataDir, Optional.empty()), box, clock)) {
+      OAuthMetrics.register(registry, broker);
+      clock.advance(Duration.ofHours(2));
+      broker.accessToken(ACCOUNT).join();
+
+      assertThat(registry.get("portcullis.oauth.refresh.token.expiry").gauge().value())
+          .isEqualTo(Duration.ofDays(3).toSeconds());
+      assertThat(registry.get("portcullis.oauth.refreshes").functionCounter().count()).isOne();
+      assertThat(logs.lines())
+          .anyMatch(
+              l ->
+                  l.contains("the refresh token expires at")
+                      && l.contains("portcullis oauth authorize " + ACCOUNT));
+
+      idp.revokeAll();
+      clock.advance(Duration.ofHours(2));
+      assertThat(broker.accessToken(ACCOUNT)).failsWithin(Duration.ofSeconds(5));
+      assertThat(
+              registry
+                  .get("portcullis.oauth.token.failures")
+                  .tag("reason", "oauth-grant-invalid")
+                  .functionCounter()
+                  .count())
+          .isOne();
+    }
   }
 
   private SSLSocketFactory trust() throws Exception {
