@@ -7,7 +7,6 @@ import com.google.api.client.http.HttpTransport;
 import com.google.api.client.json.JsonFactory;
 import com.google.api.client.json.gson.GsonFactory;
 import io.portcullis.auth.Secret;
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,8 +67,6 @@ final class ProviderHttp {
       seconds = n.longValue();
     } else if (value instanceof String s && s.matches("\\d{1,12}")) {
       seconds = Long.parseLong(s);
-    } else if (value instanceof BigDecimal d) {
-      seconds = d.longValue();
     } else {
       return Optional.empty();
     }

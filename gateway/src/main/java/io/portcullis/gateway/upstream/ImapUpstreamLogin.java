@@ -214,7 +214,8 @@ public final class ImapUpstreamLogin extends UpstreamLoginFlow<ImapUpstreamLogin
       case ID -> login(ctx);
       case AUTHENTICATE -> {
         if (!ok) {
-          if (credentials instanceof UpstreamLogin.Bearer b) {
+          if (credentials instanceof UpstreamLogin.Bearer b && !upper.contains("[UNAVAILABLE]")) {
+            // Refused, not just busy: the token may have been revoked early.
             b.source().rejected(b.token());
           }
           fail(

@@ -201,7 +201,9 @@ public final class Pop3UpstreamLogin extends UpstreamLoginFlow<Pop3UpstreamLogin
       }
       return;
     }
-    if (negative(line) && credentials instanceof UpstreamLogin.Bearer b) {
+    if (negativeFailure(line) == UpstreamFailure.REJECTED
+        && credentials instanceof UpstreamLogin.Bearer b) {
+      // Refused, not just busy: the token may have been revoked early.
       b.source().rejected(b.token());
     }
     onAuthenticated(ctx, line);

@@ -196,6 +196,26 @@ class TokenLoginFlowTest {
   }
 
   @Test
+  void busyUpstreamShouldFailAsTemporaryAndKeepTheToken() throws Exception {
+    UpstreamConnector up =
+        serve(
+            "imap",
+            "* OK ready\r\n",
+            (line, n) ->
+                n == 0
+                    ? "* CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2\r\nP1 OK\r\n"
+                    : n == 1 ? "P2 NO [UNAVAILABLE] try later\r\n" : null);
+    Future<ImapUpstreamLogin.Session> f =
+        ImapUpstreamLogin.start(up, token("tok-123"), client, Optional.empty());
+
+    assertThat(failure(f))
+        .isInstanceOfSatisfying(
+            UpstreamException.class,
+            e -> assertThat(e.failure()).isEqualTo(UpstreamFailure.TEMPORARY));
+    assertThat(rejected).hasValue(0);
+  }
+
+  @Test
   void upstreamWithoutAnOAuthMechanismShouldNeverSeeTheToken() throws Exception {
     UpstreamConnector up =
         serve(
