@@ -47,8 +47,8 @@ public record OAuthProvider(
           "offline_access");
 
   /**
-   * @throws IllegalArgumentException if an endpoint is not https (plain http only on loopback, for
-   *     tests), or a required value is missing
+   * @throws IllegalArgumentException if an endpoint is not https (plain http only to a loopback IP
+   *     literal, for tests), or a required value is missing
    */
   public OAuthProvider {
     Objects.requireNonNull(name, "name");
@@ -128,9 +128,6 @@ public record OAuthProvider(
   private static boolean isLoopback(String host) {
     if (host == null) {
       return false;
-    }
-    if (host.equals("localhost")) {
-      return true;
     }
     try {
       // Only literal addresses: a name is not resolved here.

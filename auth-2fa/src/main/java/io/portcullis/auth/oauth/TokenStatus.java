@@ -5,6 +5,7 @@ import java.util.Optional;
 
 /**
  * What the store holds for an account, without any token: for {@code portcullis oauth list|show}.
+ * Immutable.
  *
  * @param account the account
  * @param refreshToken whether a refresh token is stored

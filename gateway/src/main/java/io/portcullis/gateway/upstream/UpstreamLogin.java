@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * Credentials ready to send: a password, or a bearer token already obtained. A flow receives one
- * after the token source answered, so nothing waits for a token on the event loop. Never printed.
+ * after the token source answered, so nothing waits for a token on the event loop. Immutable; never
+ * printed.
  */
 sealed interface UpstreamLogin {
   String user();
