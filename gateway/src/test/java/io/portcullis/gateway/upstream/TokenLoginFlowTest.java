@@ -12,7 +12,10 @@ import io.portcullis.auth.oauth.AccessToken;
 import io.portcullis.auth.oauth.OAuthException;
 import io.portcullis.gateway.config.Endpoint;
 import io.portcullis.gateway.config.GatewayLimits;
+import io.portcullis.gateway.config.Security;
 import io.portcullis.gateway.config.UpstreamConfig;
+import io.portcullis.tls.UpstreamTls;
+import io.portcullis.tls.UpstreamTlsSettings;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -88,9 +91,12 @@ class TokenLoginFlowTest {
                 // The gateway hung up.
               }
             });
+    Endpoint url = Endpoint.parse(scheme + "://127.0.0.1:" + server.getLocalPort());
     return new UpstreamConnector(
-        new UpstreamConfig(Endpoint.parse(scheme + "://127.0.0.1:" + server.getLocalPort()), null),
-        Optional.empty(),
+        new UpstreamConfig(url, null),
+        url.security() == Security.PLAINTEXT
+            ? Optional.empty()
+            : Optional.of(UpstreamTls.create(UpstreamTlsSettings.defaults())),
         NioSocketChannel.class,
         GatewayLimits.defaults());
   }
@@ -230,6 +236,24 @@ class TokenLoginFlowTest {
             UpstreamException.class,
             e -> assertThat(e.failure()).isEqualTo(UpstreamFailure.OAUTH_NOT_OFFERED));
     assertThat(String.join("\n", received)).doesNotContain("tok-123");
+  }
+
+  @Test
+  void c1StarttlsStrippingShouldNeverExposeTheToken() throws Exception {
+    UpstreamConnector up =
+        serve(
+            "imap+starttls",
+            "* OK ready\r\n",
+            (line, n) ->
+                n == 0 ? "* CAPABILITY IMAP4rev1 SASL-IR AUTH=XOAUTH2\r\nP1 OK\r\n" : null);
+    Future<ImapUpstreamLogin.Session> f =
+        ImapUpstreamLogin.start(up, token("tok-123"), client, Optional.empty());
+
+    assertThat(failure(f))
+        .isInstanceOfSatisfying(
+            UpstreamException.class,
+            e -> assertThat(e.failure()).isEqualTo(UpstreamFailure.STARTTLS_UNAVAILABLE));
+    assertThat(received).containsExactly("P1 CAPABILITY");
   }
 
   @Test
