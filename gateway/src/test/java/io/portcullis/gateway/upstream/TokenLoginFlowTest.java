@@ -257,6 +257,21 @@ class TokenLoginFlowTest {
   }
 
   @Test
+  void c7UpstreamWhoseTlsDoesNotCheckOutShouldNeverSeeTheToken() throws Exception {
+    // Not a TLS server at all, let alone one with a certificate for 127.0.0.1 that we trust.
+    UpstreamConnector up =
+        serve("imaps", "* OK [CAPABILITY AUTH=XOAUTH2] plaintext\r\n", (l, n) -> null);
+    Future<ImapUpstreamLogin.Session> f =
+        ImapUpstreamLogin.start(up, token("tok-123"), client, Optional.empty());
+
+    assertThat(failure(f))
+        .isInstanceOfSatisfying(
+            UpstreamException.class,
+            e -> assertThat(e.failure().code()).startsWith("upstream-tls"));
+    assertThat(String.join("\n", received)).doesNotContain("tok-123");
+  }
+
+  @Test
   void pop3TokenTooLongForTheAuthLineShouldGoInTheContinuation() throws Exception {
     String longToken = "t".repeat(400);
     UpstreamConnector up =
