@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -60,7 +61,7 @@ public final class OAuthBroker implements AutoCloseable {
 
   private final AtomicLong refreshes = new AtomicLong();
   private final Map<OAuthException.Kind, AtomicLong> failures =
-      new java.util.EnumMap<>(OAuthException.Kind.class);
+      new EnumMap<>(OAuthException.Kind.class);
 
   OAuthBroker(
       OAuthSettings settings, EncryptedTokenStore store, HttpTransport transport, Clock clock) {
@@ -120,10 +121,15 @@ public final class OAuthBroker implements AutoCloseable {
    * once past); empty when it did not say or nothing is stored.
    */
   public Optional<Long> refreshTokenSecondsLeft(String account) {
-    return store
-        .status(account)
-        .flatMap(TokenStatus::refreshTokenExpiresAt)
-        .map(at -> Duration.between(clock.instant(), at).toSeconds());
+    try {
+      return store
+          .status(account)
+          .flatMap(TokenStatus::refreshTokenExpiresAt)
+          .map(at -> Duration.between(clock.instant(), at).toSeconds());
+    } catch (TokenStoreException e) {
+      // A refused store is reported where tokens are asked for; a metric scrape just has no value.
+      return Optional.empty();
+    }
   }
 
   /**
