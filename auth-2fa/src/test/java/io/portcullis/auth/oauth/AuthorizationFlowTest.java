@@ -135,6 +135,30 @@ class AuthorizationFlowTest {
   }
 
   @Test
+  void deviceGrantShouldPollMoreSlowlyWhenToldToSlowDown() throws Exception {
+    java.util.List<Long> waits = new java.util.ArrayList<>();
+    f.server.slowDownOnce();
+    DeviceAuthorization device =
+        new DeviceAuthorization(
+            f.settings,
+            OAuthFixture.ACCOUNT,
+            f.store(),
+            new NetHttpTransport(),
+            f.clock,
+            millis -> {
+              waits.add(millis);
+              f.clock.advance(Duration.ofMillis(millis));
+              if (waits.size() == 2) {
+                f.server.approveDevice("WDJB-MJHT");
+              }
+            });
+    device.start();
+    device.await();
+    // The server's interval is 1 s; slow_down adds 5 s to every later poll (RFC 8628 §3.5).
+    assertThat(waits).containsExactly(1_000L, 6_000L);
+  }
+
+  @Test
   void deviceGrantShouldStopWhenTheUserRefuses() throws Exception {
     DeviceAuthorization device =
         new DeviceAuthorization(
@@ -164,6 +188,70 @@ class AuthorizationFlowTest {
     assertThatThrownBy(device::await)
         .isInstanceOf(OAuthException.class)
         .hasMessageContaining("expired");
+  }
+
+  @Test
+  void googlePresetShouldAskForOfflineAccessConsentAndTheGmailScope() throws Exception {
+    OAuthSettings google =
+        new OAuthSettings(
+            java.util.Map.of(
+                "gmail",
+                OAuthProvider.google("gmail", "id.apps.googleusercontent.com", Optional.empty())),
+            java.util.Map.of("g", new OAuthAccount("g", "gmail", "bob@gmail.com", null)),
+            f.settings.storeFile(),
+            Optional.empty(),
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(5));
+    try (CodeAuthorization auth =
+        CodeAuthorization.start(google, "g", f.store(), new NetHttpTransport(), f.clock)) {
+      URI url = auth.authorizationUrl();
+      assertThat(url.getHost()).isEqualTo("accounts.google.com");
+      assertThat(url.getQuery())
+          .contains("access_type=offline")
+          .contains("prompt=consent")
+          .contains("scope=https://mail.google.com/")
+          .contains("login_hint=bob@gmail.com");
+    }
+  }
+
+  @Test
+  void refusedClientRegistrationShouldFailTheCodeExchangeClearly() throws Exception {
+    OAuthProvider wrong =
+        new OAuthProvider(
+            "test",
+            f.server.authorizationEndpoint(),
+            f.server.tokenEndpoint(),
+            Optional.empty(),
+            Optional.empty(),
+            java.util.List.of("mail"),
+            "someone-else",
+            Optional.empty(),
+            java.util.Map.of());
+    OAuthSettings settings =
+        new OAuthSettings(
+            java.util.Map.of("test", wrong),
+            f.settings.accounts(),
+            f.settings.storeFile(),
+            Optional.empty(),
+            Duration.ofMinutes(5),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(5));
+    try (CodeAuthorization auth =
+        CodeAuthorization.start(
+            settings, OAuthFixture.ACCOUNT, f.store(), new NetHttpTransport(), f.clock)) {
+      URI forged = auth.redirectUri().resolve("/?code=x&state=" + state(auth));
+      assertThatThrownBy(() -> auth.completeWith(forged))
+          .isInstanceOf(OAuthException.class)
+          .hasMessageContaining("the token endpoint refused the code: HTTP 401");
+    }
+  }
+
+  private static String state(CodeAuthorization auth) {
+    String query = auth.authorizationUrl().getQuery();
+    int at = query.indexOf("state=") + "state=".length();
+    int end = query.indexOf('&', at);
+    return query.substring(at, end < 0 ? query.length() : end);
   }
 
   private static HttpClient browser() {

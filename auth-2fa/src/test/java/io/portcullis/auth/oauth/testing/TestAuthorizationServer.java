@@ -54,6 +54,7 @@ public final class TestAuthorizationServer implements AutoCloseable {
   private volatile int failStatus;
   private volatile boolean rotate = true;
   private volatile boolean denyConsent;
+  private volatile boolean slowDownOnce;
   private volatile CountDownLatch hold = new CountDownLatch(0);
 
   private record Grant(String redirectUri, String challenge, String subject, String scope) {}
@@ -153,6 +154,11 @@ public final class TestAuthorizationServer implements AutoCloseable {
 
   public void denyConsent(boolean value) {
     denyConsent = value;
+  }
+
+  /** The next device-code poll is answered {@code slow_down} (RFC 8628 §3.5). */
+  public void slowDownOnce() {
+    slowDownOnce = true;
   }
 
   /** Every refresh token issued so far stops working (the user revoked access). */
@@ -269,6 +275,9 @@ public final class TestAuthorizationServer implements AutoCloseable {
             error(exchange, 400, "invalid_grant");
           } else if (d.denied) {
             error(exchange, 400, "access_denied");
+          } else if (slowDownOnce) {
+            slowDownOnce = false;
+            error(exchange, 400, "slow_down");
           } else if (!d.approved) {
             error(exchange, 400, "authorization_pending");
           } else {
