@@ -46,14 +46,32 @@ final class OAuthCommand {
   @Option(
       names = "--config",
       paramLabel = "FILE",
-      required = true,
       description = "Configuration with the oauth: section (providers, accounts, store).")
   Path config;
+
+  /** {@code --config} of a subcommand; it may come before or after the subcommand's name. */
+  abstract static class Sub {
+    @ParentCommand OAuthCommand parent;
+
+    @Option(
+        names = "--config",
+        paramLabel = "FILE",
+        description = "Configuration with the oauth: section (providers, accounts, store).")
+    Path config;
+
+    Opened open() {
+      Path file = config != null ? config : parent.config;
+      if (file == null) {
+        throw new CliException("--config FILE is required (the file with the oauth: section)", 2);
+      }
+      return parent.open(file);
+    }
+  }
 
   /** The oauth settings of --config and the store they name, opened with the master key. */
   record Opened(OAuthSettings settings, SecretBox box, EncryptedTokenStore store) {}
 
-  Opened open() {
+  Opened open(Path config) {
     GatewayConfig c;
     try {
       c = ConfigLoader.load(config);
@@ -114,8 +132,7 @@ final class OAuthCommand {
             + " browser runs on another machine, paste the address it ends on (it shows an error"
             + " page) here. --device: device authorization grant for headless servers."
       })
-  static final class Authorize implements Runnable {
-    @ParentCommand OAuthCommand parent;
+  static final class Authorize extends Sub implements Runnable {
 
     @Parameters(paramLabel = "ACCOUNT")
     String account;
@@ -132,7 +149,7 @@ final class OAuthCommand {
 
     @Override
     public void run() {
-      Opened o = parent.open();
+      Opened o = open();
       OAuthAccount a = account(o.settings(), account);
       PrintStream out = System.out;
       try {
@@ -181,12 +198,11 @@ final class OAuthCommand {
   }
 
   @Command(name = "list", description = "Configured accounts and whether each is authorised.")
-  static final class ListAccounts implements Runnable {
-    @ParentCommand OAuthCommand parent;
+  static final class ListAccounts extends Sub implements Runnable {
 
     @Override
     public void run() {
-      Opened o = parent.open();
+      Opened o = open();
       Map<String, TokenStatus> stored = o.store().statuses();
       PrintStream out = System.out;
       out.printf("%-24s %-12s %-32s %s%n", "ACCOUNT", "PROVIDER", "LOGIN USER", "STATE");
@@ -213,15 +229,14 @@ final class OAuthCommand {
   }
 
   @Command(name = "show", description = "What is stored for ACCOUNT (never the tokens).")
-  static final class Show implements Runnable {
-    @ParentCommand OAuthCommand parent;
+  static final class Show extends Sub implements Runnable {
 
     @Parameters(paramLabel = "ACCOUNT")
     String account;
 
     @Override
     public void run() {
-      Opened o = parent.open();
+      Opened o = open();
       OAuthAccount a = account(o.settings(), account);
       TokenStatus s =
           o.store()
@@ -243,15 +258,14 @@ final class OAuthCommand {
       description =
           "Revoke ACCOUNT's refresh token at the provider (where it offers RFC 7009) and delete"
               + " the stored tokens.")
-  static final class Revoke implements Runnable {
-    @ParentCommand OAuthCommand parent;
+  static final class Revoke extends Sub implements Runnable {
 
     @Parameters(paramLabel = "ACCOUNT")
     String account;
 
     @Override
     public void run() {
-      Opened o = parent.open();
+      Opened o = open();
       account(o.settings(), account);
       if (o.store().status(account).isEmpty()) {
         System.out.println(account + " has no stored tokens");

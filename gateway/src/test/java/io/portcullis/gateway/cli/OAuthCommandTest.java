@@ -118,7 +118,7 @@ class OAuthCommandTest {
         .doesNotContain(idp.issued().getLast().refreshToken());
 
     out.reset();
-    assertThat(run("oauth", "--config", config.toString(), "list")).isZero();
+    assertThat(run("oauth", "list", "--config", config.toString())).isZero();
     assertThat(out()).containsPattern("shared-sales +local +sales@example.com +authorised");
 
     out.reset();
@@ -126,7 +126,7 @@ class OAuthCommandTest {
     assertThat(out()).contains("the provider confirmed the revocation");
     assertThat(idp.liveRefreshTokens()).isEmpty();
     out.reset();
-    assertThat(run("oauth", "--config", config.toString(), "show", "shared-sales")).isEqualTo(1);
+    assertThat(run("oauth", "show", "shared-sales", "--config", config.toString())).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("is not authorised");
   }
 
@@ -136,6 +136,12 @@ class OAuthCommandTest {
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("no oauth account 'nobody'")
         .contains("shared-sales");
+  }
+
+  @Test
+  void missingConfigShouldBeNamed() {
+    assertThat(run("oauth", "list")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--config FILE is required");
   }
 
   @Test
