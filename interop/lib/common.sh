@@ -217,6 +217,16 @@ setup_dovecot() {
   printf '%s:{PLAIN}%s::::::\n' "$MAIL_USER" "$MAIL_PASS" >"$d/passwd"
   chmod 600 "$d/passwd"
 
+  # XOAUTH2/OAUTHBEARER (the oauth group): JWTs from interop/lib/oauth_server.py, validated locally
+  # with the shared HS256 secret. Dovecot looks up shared/<azp>/<alg>/<kid> (azp and kid default to
+  # "default"); the fs dict stores shared/ keys directly under its prefix.
+  OAUTH_SECRET_FILE="$d/oauth-hs256.secret"
+  head -c 32 /dev/urandom >"$OAUTH_SECRET_FILE"
+  mkdir -p "$d/oauth-keys/default/HS256"
+  base64 -w0 "$OAUTH_SECRET_FILE" >"$d/oauth-keys/default/HS256/default"
+  printf 'introspection_mode = local\nlocal_validation_key_dict = fs:posix:prefix=%s/\nusername_attribute = sub\n' \
+    "$d/oauth-keys" >"$d/oauth2.conf.ext"
+
   local tls_listeners_pop3="" tls_listeners_imap=""
   if [[ "$INTEROP_TARGET" == dovecot ]]; then
     tls_listeners_pop3="inet_listener pop3s {
@@ -245,10 +255,15 @@ ssl_min_protocol = TLSv1.2
 ssl_prefer_server_ciphers = yes
 ssl_cipher_list = ECDHE+AESGCM:ECDHE+CHACHA20
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login xoauth2 oauthbearer
 first_valid_uid = $mail_uid
 default_login_user = $login_user
 default_internal_user = $internal_user
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = $d/oauth2.conf.ext
+}
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u $d/passwd
@@ -362,6 +377,7 @@ stop_gateway() {
 }
 
 teardown() {
+  if declare -F stop_oauth >/dev/null; then stop_oauth; fi
   stop_gateway
   stop_dovecot
 }

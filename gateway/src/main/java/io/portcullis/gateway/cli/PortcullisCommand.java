@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       ScanCommand.class,
       FilterCommand.class,
       PolicyCommand.class,
+      OAuthCommand.class,
       QuarantineCommand.class,
       CommandLine.HelpCommand.class
     },

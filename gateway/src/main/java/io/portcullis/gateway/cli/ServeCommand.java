@@ -132,6 +132,7 @@ final class ServeCommand implements Callable<Integer> {
       tls.certificates().stream().skip(1).forEach(certificates::add);
       tls = new TlsConfig(tls.profile(), tls.provider(), certificates, tls.hostNames());
     }
+    // Every section the flags do not touch comes from the file as it is.
     return new GatewayConfig(
         dataDir == null ? base.dataDir() : dataDir,
         listeners,
@@ -140,7 +141,10 @@ final class ServeCommand implements Callable<Integer> {
         base.limits(),
         insecureListener || base.insecureListener(),
         base.auth(),
-        policy == null ? base.policy() : policy);
+        policy == null ? base.policy() : policy,
+        base.filter(),
+        base.metrics(),
+        base.oauth());
   }
 
   /**

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param policy the policy file (docs/policies.md); absent: the built-in default policy
  * @param filter how messages are scanned in the data path (docs/filtering.md)
  * @param metrics the Prometheus endpoint (docs/operations.md)
+ * @param oauth the upstream OAuth2 broker (docs/oauth.md); absent: none
  */
 public record GatewayConfig(
     Path dataDir,
@@ -30,11 +31,12 @@ public record GatewayConfig(
     AuthConfig auth,
     Path policy,
     FilterConfig filter,
-    MetricsConfig metrics) {
+    MetricsConfig metrics,
+    OAuthConfig oauth) {
 
   public static final Path DEFAULT_DATA_DIR = Path.of("portcullis-data");
 
-  /** A configuration with the default {@code filter:} and {@code metrics:} sections. */
+  /** A configuration with the default {@code filter:} and {@code metrics:} sections, no OAuth. */
   public GatewayConfig(
       Path dataDir,
       List<ListenerConfig> listeners,
@@ -44,7 +46,18 @@ public record GatewayConfig(
       Boolean insecureListener,
       AuthConfig auth,
       Path policy) {
-    this(dataDir, listeners, upstreams, tls, limits, insecureListener, auth, policy, null, null);
+    this(
+        dataDir,
+        listeners,
+        upstreams,
+        tls,
+        limits,
+        insecureListener,
+        auth,
+        policy,
+        null,
+        null,
+        null);
   }
 
   public GatewayConfig {
@@ -57,6 +70,48 @@ public record GatewayConfig(
     auth = auth == null ? AuthConfig.DEFAULT : auth;
     filter = filter == null ? FilterConfig.DEFAULT : filter;
     metrics = metrics == null ? MetricsConfig.DEFAULT : metrics;
+  }
+
+  /** A configuration without an OAuth broker. */
+  public GatewayConfig(
+      Path dataDir,
+      List<ListenerConfig> listeners,
+      List<UpstreamConfig> upstreams,
+      TlsConfig tls,
+      GatewayLimits limits,
+      Boolean insecureListener,
+      AuthConfig auth,
+      Path policy,
+      FilterConfig filter,
+      MetricsConfig metrics) {
+    this(
+        dataDir,
+        listeners,
+        upstreams,
+        tls,
+        limits,
+        insecureListener,
+        auth,
+        policy,
+        filter,
+        metrics,
+        null);
+  }
+
+  /** The same configuration with {@code value} as its {@code oauth:} section. */
+  public GatewayConfig withOAuth(OAuthConfig value) {
+    return new GatewayConfig(
+        dataDir,
+        listeners,
+        upstreams,
+        tls,
+        limits,
+        insecureListener,
+        auth,
+        policy,
+        filter,
+        metrics,
+        value);
   }
 
   /** A configuration with every default and no listener or upstream. */

@@ -4,7 +4,9 @@ import io.portcullis.auth.Factor;
 import io.portcullis.gateway.audit.AuditLog;
 import io.portcullis.gateway.filtering.SessionFilter;
 import io.portcullis.gateway.session.ClientSession;
+import io.portcullis.gateway.upstream.UpstreamCredentials;
 import io.portcullis.policy.AccessDecision;
+import io.portcullis.policy.CredentialMode;
 import io.portcullis.policy.PolicyEngine;
 import io.portcullis.policy.RoutingDecision;
 import io.portcullis.policy.SecondFactor;
@@ -21,7 +23,11 @@ import java.util.function.Supplier;
  * Applies the policy's access decision (docs/policies.md) to a login the authenticator accepted:
  * deny, allowed mechanisms, a required second factor, app passwords. It decides after
  * authentication, so a denied login costs the same time as a wrong password and reads the same to
- * the client. Monitor-mode rules are written to the audit log and change nothing. Thread-safe.
+ * the client. Monitor-mode rules are written to the audit log and change nothing. The route's
+ * credential mode is enforced: {@code mapped} needs the user's sealed upstream password, {@code
+ * oauth2} the user's OAuth account; anything else is refused with a reason that says what is
+ * missing. {@code passthrough} (the default) sends what the user's directory entry says: the
+ * client's own credentials, or the user's mapping where there is one. Thread-safe.
  */
 public final class PolicyLoginGate implements LoginGate {
   /** Factors that count as a second factor beside (or instead of) the password. */
@@ -87,6 +93,11 @@ public final class PolicyLoginGate implements LoginGate {
             monitored.rule().id(),
             "would-route:" + monitored.upstream());
       }
+      String mismatch = credentialMismatch(route.credentials(), proceed.upstream());
+      if (mismatch != null) {
+        return new LoginDecision.Refuse(
+            mismatch + " (rule " + route.rule().id() + ")", false, Duration.ZERO);
+      }
       LoginDecision.Proceed routed = proceed.routedTo(route.upstream());
       return routed.filtered(
           new SessionFilter(
@@ -96,6 +107,33 @@ public final class PolicyLoginGate implements LoginGate {
     }
     return new LoginDecision.Refuse(
         refusal + " (rule " + access.rule().id() + ")", false, Duration.ZERO);
+  }
+
+  /** Why the route's credential mode cannot be met with these credentials, or null. */
+  private static String credentialMismatch(CredentialMode mode, UpstreamCredentials upstream) {
+    UpstreamCredentials.Source needed =
+        switch (mode) {
+          case PASSTHROUGH -> null;
+          case MAPPED -> UpstreamCredentials.Source.MAPPED;
+          case OAUTH2 -> UpstreamCredentials.Source.BROKER;
+        };
+    if (needed == null || upstream.source() == needed) {
+      return null;
+    }
+    String has =
+        switch (upstream.source()) {
+          case CLIENT -> "client-credentials";
+          case MAPPED -> "mapped-password";
+          case BROKER -> "oauth-account";
+        };
+    String wants =
+        mode == CredentialMode.MAPPED ? "a mapped upstream password" : "an oauth-account";
+    return "credential-mode-mismatch: route needs "
+        + mode.yamlName()
+        + " ("
+        + wants
+        + " in the user file), user has "
+        + has;
   }
 
   /** Why the decision refuses this login, or null when it allows it. */

@@ -14,7 +14,11 @@ import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portcullis.auth.AuthSettings;
 import io.portcullis.auth.Authenticator;
+import io.portcullis.auth.oauth.OAuthBroker;
+import io.portcullis.auth.oauth.OAuthSettings;
 import io.portcullis.auth.sasl.SaslLimits;
+import io.portcullis.auth.secret.MasterKey;
+import io.portcullis.auth.secret.SecretBox;
 import io.portcullis.gateway.audit.AuditLog;
 import io.portcullis.gateway.codec.LineFramer;
 import io.portcullis.gateway.config.ConfigException;
@@ -35,6 +39,7 @@ import io.portcullis.gateway.metrics.GatewayMetrics;
 import io.portcullis.gateway.metrics.MetricsServer;
 import io.portcullis.gateway.pop3.Pop3FrontEnd;
 import io.portcullis.gateway.session.ClientSession;
+import io.portcullis.gateway.upstream.OAuthMetrics;
 import io.portcullis.gateway.upstream.UpstreamConnector;
 import io.portcullis.policy.Policy;
 import io.portcullis.policy.PolicyEngine;
@@ -88,6 +93,7 @@ public final class GatewayServer implements AutoCloseable {
   private final Map<Endpoint, InetSocketAddress> bound = new LinkedHashMap<>();
   private final AuditLog audit;
   private final Authenticator authenticator;
+  private final Optional<OAuthBroker> broker;
   private final LoginGate loginGate;
   private final Reloader reloader = new Reloader(RELOAD_POLL);
   private final AtomicReference<PolicyEngine> policy;
@@ -112,11 +118,16 @@ public final class GatewayServer implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new ConfigException("auth: " + e.getMessage());
     }
+    this.broker = oauthBroker(config, authSettings, clock);
+    broker.ifPresent(b -> OAuthMetrics.register(metrics.registry(), b));
     this.policy = new AtomicReference<>(new PolicyEngine(loadPolicy(config)));
     warnAboutUnknownRoutes(policy.get().policy(), config);
     this.loginGate =
         new PolicyLoginGate(
-            new AuthenticatorLoginGate(authenticator, authSettings), policy::get, audit, clock);
+            new AuthenticatorLoginGate(authenticator, authSettings, broker),
+            policy::get,
+            audit,
+            clock);
     if (config.policy() != null) {
       reloader.watch(
           "policy",
@@ -326,6 +337,7 @@ public final class GatewayServer implements AutoCloseable {
     ownTls.forEach(ServerTls::close);
     reloader.close();
     authenticator.close();
+    broker.ifPresent(OAuthBroker::close);
     if (messageFilter != null) {
       messageFilter.close();
     }
@@ -362,6 +374,34 @@ public final class GatewayServer implements AutoCloseable {
       return loaded;
     } catch (PolicyException e) {
       throw new ConfigException("policy: " + e.getMessage());
+    }
+  }
+
+  /** The OAuth broker of {@code oauth:}, if configured; a refused token store stops startup. */
+  private static Optional<OAuthBroker> oauthBroker(
+      GatewayConfig config, AuthSettings authSettings, Clock clock) throws ConfigException {
+    if (config.oauth() == null) {
+      return Optional.empty();
+    }
+    try {
+      OAuthSettings settings = config.oauth().toSettings(config.dataDir(), authSettings.keyFile());
+      MasterKey key =
+          settings.keyFile().map(MasterKey::fromFile).orElseGet(MasterKey::fromEnvironment);
+      OAuthBroker broker = OAuthBroker.create(settings, new SecretBox(key), clock);
+      var stored = broker.store().statuses();
+      for (String account : settings.accounts().keySet()) {
+        if (stored.get(account) == null || !stored.get(account).refreshToken()) {
+          LOG.warn(
+              "oauth account {} is not authorised; run `portcullis oauth authorize {}`",
+              account,
+              account);
+        }
+      }
+      LOG.info(
+          "oauth: {} accounts, token store {}", settings.accounts().size(), settings.storeFile());
+      return Optional.of(broker);
+    } catch (RuntimeException e) {
+      throw new ConfigException("oauth: " + e.getMessage());
     }
   }
 

@@ -33,7 +33,7 @@ final class ImapStrings {
    * literal's {@code {n}CRLF} and the next must wait for the server's {@code +}.
    *
    * @throws IllegalArgumentException if a value holds CR, LF or NUL (check {@link
-   *     UpstreamCredentials#lineSafe()} first)
+   *     UpstreamCredentials.Password#lineSafe()} first)
    */
   static List<String> loginCommand(String tag, String user, String password, LiteralMode mode) {
     List<String> pieces = new ArrayList<>();

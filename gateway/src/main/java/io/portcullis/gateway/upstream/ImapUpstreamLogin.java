@@ -20,8 +20,10 @@ import java.util.Optional;
  * Sets up a logged-in IMAP upstream session as a flow of small steps: connect → (implicit TLS) →
  * greeting (OK; PREAUTH and BYE abort) → CAPABILITY → (STARTTLS → TLS → CAPABILITY again) → (ID
  * with the client address) → AUTHENTICATE PLAIN (SASL-IR when offered) or LOGIN with quoted strings
- * or literals (THREATS A3) → capabilities → ready. Nothing the upstream says in this phase reaches
- * the client (THREATS C5). Confined to the upstream channel's event loop.
+ * or literals (THREATS A3), or for a token AUTHENTICATE OAUTHBEARER (RFC 7628) or XOAUTH2,
+ * whichever the upstream advertises, with SASL-IR (RFC 4959) when offered → capabilities → ready.
+ * Nothing the upstream says in this phase reaches the client (THREATS C5). Confined to the upstream
+ * channel's event loop.
  */
 public final class ImapUpstreamLogin extends UpstreamLoginFlow<ImapUpstreamLogin.Session> {
   /** More capability words than this is not an IMAP server talking. */
@@ -41,7 +43,10 @@ public final class ImapUpstreamLogin extends UpstreamLoginFlow<ImapUpstreamLogin
     STARTTLS_HANDSHAKE,
     /** Sent ID with the client address (RFC 2971). */
     ID,
-    /** Sent AUTHENTICATE PLAIN or LOGIN; continuation requests answered from {@link #parts}. */
+    /**
+     * Sent AUTHENTICATE or LOGIN; continuation requests answered from {@link #parts}, then (token
+     * logins) the error challenge answered with the abort response.
+     */
     AUTHENTICATE,
     /** Logged in, asked for the capabilities that apply now (RFC 9051 §6.2.2). */
     CAPABILITY_AFTER_LOGIN,
@@ -52,17 +57,19 @@ public final class ImapUpstreamLogin extends UpstreamLoginFlow<ImapUpstreamLogin
   /** A logged-in upstream session, ready for the relay; its channel has auto-read off. */
   public record Session(Channel channel, List<String> capabilities) {}
 
-  private final UpstreamCredentials credentials;
+  private final UpstreamLogin credentials;
   private final Optional<InetSocketAddress> clientAddress;
   private final List<String> capabilities = new ArrayList<>();
   private final ArrayDeque<String> parts = new ArrayDeque<>();
   private Step step;
   private int tagNumber;
   private String tag;
+  private String bearerMechanism;
+  private boolean challengeAnswered;
 
   private ImapUpstreamLogin(
       UpstreamConnector connector,
-      UpstreamCredentials credentials,
+      UpstreamLogin credentials,
       Optional<InetSocketAddress> clientAddress,
       Promise<Session> result) {
     super(connector, result);
@@ -89,7 +96,7 @@ public final class ImapUpstreamLogin extends UpstreamLoginFlow<ImapUpstreamLogin
         connector,
         credentials,
         client,
-        result -> new ImapUpstreamLogin(connector, credentials, clientAddress, result));
+        (login, result) -> new ImapUpstreamLogin(connector, login, clientAddress, result));
   }
 
   @Override
@@ -171,6 +178,15 @@ public final class ImapUpstreamLogin extends UpstreamLoginFlow<ImapUpstreamLogin
   }
 
   private void onContinuation(ChannelHandlerContext ctx) {
+    if (step == Step.AUTHENTICATE
+        && parts.isEmpty()
+        && bearerMechanism != null
+        && !challengeAnswered) {
+      // RFC 7628 §3.2.2: a refused token gets an error challenge; answer it to get the NO.
+      challengeAnswered = true;
+      send(ctx, UpstreamLogin.Bearer.abortResponse(bearerMechanism) + "\r\n");
+      return;
+    }
     if (step != Step.AUTHENTICATE || parts.isEmpty()) {
       fail(ctx, UpstreamFailure.PROTOCOL, "continuation in " + step);
       return;
@@ -198,6 +214,10 @@ public final class ImapUpstreamLogin extends UpstreamLoginFlow<ImapUpstreamLogin
       case ID -> login(ctx);
       case AUTHENTICATE -> {
         if (!ok) {
+          if (credentials instanceof UpstreamLogin.Bearer b && !upper.contains("[UNAVAILABLE]")) {
+            // Refused, not just busy: the token may have been revoked early.
+            b.source().rejected(b.token());
+          }
           fail(
               ctx,
               upper.contains("[UNAVAILABLE]")
@@ -257,6 +277,34 @@ public final class ImapUpstreamLogin extends UpstreamLoginFlow<ImapUpstreamLogin
   }
 
   private void login(ChannelHandlerContext ctx) {
+    switch (credentials) {
+      case UpstreamLogin.Password p -> login(ctx, p);
+      case UpstreamLogin.Bearer b -> bearer(ctx, b);
+    }
+  }
+
+  /**
+   * OAUTHBEARER is the standard (RFC 7628); XOAUTH2 is what Microsoft 365 and older servers offer.
+   */
+  private void bearer(ChannelHandlerContext ctx, UpstreamLogin.Bearer b) {
+    if (hasCapability("AUTH=OAUTHBEARER")) {
+      bearerMechanism = "OAUTHBEARER";
+    } else if (hasCapability("AUTH=XOAUTH2")) {
+      bearerMechanism = "XOAUTH2";
+    } else {
+      fail(ctx, UpstreamFailure.OAUTH_NOT_OFFERED, "neither AUTH=OAUTHBEARER nor AUTH=XOAUTH2");
+      return;
+    }
+    String response = b.initialResponse(bearerMechanism);
+    if (hasCapability("SASL-IR")) {
+      command(ctx, Step.AUTHENTICATE, "AUTHENTICATE " + bearerMechanism + " " + response);
+    } else {
+      parts.add(response + "\r\n");
+      command(ctx, Step.AUTHENTICATE, "AUTHENTICATE " + bearerMechanism);
+    }
+  }
+
+  private void login(ChannelHandlerContext ctx, UpstreamLogin.Password credentials) {
     if (hasCapability("AUTH=PLAIN")) {
       String plain =
           Base64.getEncoder()

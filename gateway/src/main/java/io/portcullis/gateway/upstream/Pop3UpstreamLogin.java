@@ -15,12 +15,17 @@ import java.util.Locale;
 
 /**
  * Sets up a logged-in POP3 upstream session as a flow of small steps: connect → (implicit TLS) →
- * greeting → CAPA → (STLS → TLS → CAPA again) → AUTH PLAIN or USER/PASS → ready. Nothing the
- * upstream says in this phase reaches the client. Confined to the upstream channel's event loop.
+ * greeting → CAPA → (STLS → TLS → CAPA again) → AUTH PLAIN or USER/PASS, or for a token AUTH
+ * OAUTHBEARER (RFC 7628) or XOAUTH2 as the upstream advertises (RFC 5034; initial response when the
+ * command fits in 255 octets) → ready. Nothing the upstream says in this phase reaches the client.
+ * Confined to the upstream channel's event loop.
  */
 public final class Pop3UpstreamLogin extends UpstreamLoginFlow<Pop3UpstreamLogin.Session> {
   /** A capability list longer than this is not a POP3 server talking. */
   private static final int MAX_CAPABILITY_LINES = 100;
+
+  /** RFC 5034 §4: an AUTH command with its initial response must fit in 255 octets. */
+  private static final int MAX_AUTH_COMMAND = 255;
 
   /** The steps, in order. */
   enum Step {
@@ -36,6 +41,8 @@ public final class Pop3UpstreamLogin extends UpstreamLoginFlow<Pop3UpstreamLogin
     STLS_HANDSHAKE,
     /** Sent AUTH PLAIN with initial response (RFC 5034), or PASS. */
     AUTHENTICATE,
+    /** Sent a token AUTH; answering the server's continuations (RFC 5034 §4). */
+    AUTHENTICATE_BEARER,
     /** Sent USER. */
     USER,
     /** Logged in; this handler has removed itself. */
@@ -45,12 +52,15 @@ public final class Pop3UpstreamLogin extends UpstreamLoginFlow<Pop3UpstreamLogin
   /** A logged-in upstream session, ready for the relay; its channel has auto-read off. */
   public record Session(Channel channel, List<String> capabilities) {}
 
-  private final UpstreamCredentials credentials;
+  private final UpstreamLogin credentials;
   private final List<String> capabilities = new ArrayList<>();
   private Step step;
+  private String bearerMechanism;
+  private String pendingResponse;
+  private boolean challengeAnswered;
 
   private Pop3UpstreamLogin(
-      UpstreamConnector connector, UpstreamCredentials credentials, Promise<Session> result) {
+      UpstreamConnector connector, UpstreamLogin credentials, Promise<Session> result) {
     super(connector, result);
     this.credentials = credentials;
     this.step =
@@ -69,7 +79,7 @@ public final class Pop3UpstreamLogin extends UpstreamLoginFlow<Pop3UpstreamLogin
         connector,
         credentials,
         client,
-        result -> new Pop3UpstreamLogin(connector, credentials, result));
+        (login, result) -> new Pop3UpstreamLogin(connector, login, result));
   }
 
   @Override
@@ -104,6 +114,7 @@ public final class Pop3UpstreamLogin extends UpstreamLoginFlow<Pop3UpstreamLogin
       case STLS -> onStls(ctx, line);
       case USER -> onUser(ctx, line);
       case AUTHENTICATE -> onAuthenticated(ctx, line);
+      case AUTHENTICATE_BEARER -> onBearer(ctx, line);
       case TLS_HANDSHAKE, STLS_HANDSHAKE ->
           fail(ctx, UpstreamFailure.PROTOCOL, "data before TLS handshake");
       default -> fail(ctx, UpstreamFailure.PROTOCOL, "unexpected " + step);
@@ -150,6 +161,55 @@ public final class Pop3UpstreamLogin extends UpstreamLoginFlow<Pop3UpstreamLogin
       step = Step.STLS;
       return;
     }
+    switch (credentials) {
+      case UpstreamLogin.Password p -> login(ctx, p);
+      case UpstreamLogin.Bearer b -> bearer(ctx, b);
+    }
+  }
+
+  private void bearer(ChannelHandlerContext ctx, UpstreamLogin.Bearer b) {
+    if (sasl("OAUTHBEARER")) {
+      bearerMechanism = "OAUTHBEARER";
+    } else if (sasl("XOAUTH2")) {
+      bearerMechanism = "XOAUTH2";
+    } else {
+      fail(ctx, UpstreamFailure.OAUTH_NOT_OFFERED, "SASL lists neither OAUTHBEARER nor XOAUTH2");
+      return;
+    }
+    String response = b.initialResponse(bearerMechanism);
+    String command = "AUTH " + bearerMechanism + " " + response + "\r\n";
+    step = Step.AUTHENTICATE_BEARER;
+    if (command.length() <= MAX_AUTH_COMMAND) {
+      send(ctx, command);
+    } else {
+      pendingResponse = response;
+      send(ctx, "AUTH " + bearerMechanism + "\r\n");
+    }
+  }
+
+  private void onBearer(ChannelHandlerContext ctx, String line) {
+    if (line.equals("+") || line.startsWith("+ ")) {
+      if (pendingResponse != null) {
+        send(ctx, pendingResponse + "\r\n");
+        pendingResponse = null;
+      } else if (!challengeAnswered) {
+        // RFC 7628 §3.2.2: the error challenge; answer it to get the final -ERR.
+        challengeAnswered = true;
+        send(ctx, UpstreamLogin.Bearer.abortResponse(bearerMechanism) + "\r\n");
+      } else {
+        fail(ctx, UpstreamFailure.PROTOCOL, "continuation after the error challenge");
+      }
+      return;
+    }
+    if (negativeFailure(line) == UpstreamFailure.REJECTED
+        && credentials instanceof UpstreamLogin.Bearer b) {
+      // Refused, not just busy: the token may have been revoked early.
+      b.source().rejected(b.token());
+    }
+    onAuthenticated(ctx, line);
+  }
+
+  private void login(ChannelHandlerContext ctx, UpstreamLogin.Password credentials) {
     if (saslPlain()) {
       byte[] plain =
           ("\0" + credentials.user() + "\0" + credentials.password())
@@ -181,7 +241,7 @@ public final class Pop3UpstreamLogin extends UpstreamLoginFlow<Pop3UpstreamLogin
       fail(ctx, negativeFailure(line), "USER");
       return;
     }
-    send(ctx, "PASS " + credentials.password() + "\r\n");
+    send(ctx, "PASS " + ((UpstreamLogin.Password) credentials).password() + "\r\n");
     step = Step.AUTHENTICATE;
   }
 
@@ -200,10 +260,14 @@ public final class Pop3UpstreamLogin extends UpstreamLoginFlow<Pop3UpstreamLogin
   }
 
   private boolean saslPlain() {
+    return sasl("PLAIN");
+  }
+
+  private boolean sasl(String mechanism) {
     return capabilities.stream()
         .map(c -> c.toUpperCase(Locale.ROOT).split(" "))
         .anyMatch(
-            words -> words[0].equals("SASL") && java.util.Arrays.asList(words).contains("PLAIN"));
+            words -> words[0].equals("SASL") && java.util.Arrays.asList(words).contains(mechanism));
   }
 
   private static void send(ChannelHandlerContext ctx, String line) {

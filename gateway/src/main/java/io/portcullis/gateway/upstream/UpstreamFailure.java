@@ -36,7 +36,21 @@ public enum UpstreamFailure {
   /** The credentials cannot be sent safely (CR, LF, NUL). */
   UNSENDABLE_CREDENTIALS("credentials-not-sendable", false),
   /** The upstream is temporarily unable to serve the account (e.g. [SYS/TEMP], [IN-USE]). */
-  TEMPORARY("upstream-temporary", true);
+  TEMPORARY("upstream-temporary", true),
+  /** The upstream offers neither XOAUTH2 nor OAUTHBEARER for a token login. */
+  OAUTH_NOT_OFFERED("upstream-oauth-not-offered", false),
+  /** The OAuth account is not configured. */
+  OAUTH_UNKNOWN_ACCOUNT("oauth-unknown-account", false),
+  /** The OAuth account was never authorised. */
+  OAUTH_NOT_AUTHORIZED("oauth-not-authorized", false),
+  /** The provider refused the refresh token: re-authorisation needed. */
+  OAUTH_GRANT_INVALID("oauth-grant-invalid", false),
+  /** The provider refused the gateway's client registration. */
+  OAUTH_CLIENT_REJECTED("oauth-client-rejected", false),
+  /** No token now: token endpoint unreachable, failing or slow, or the store unwritable. */
+  OAUTH_UNAVAILABLE("oauth-unavailable", true),
+  /** The token store fails authentication. */
+  OAUTH_STORE_UNREADABLE("oauth-store-unreadable", true);
 
   private final String code;
   private final boolean temporary;
@@ -44,6 +58,18 @@ public enum UpstreamFailure {
   UpstreamFailure(String code, boolean temporary) {
     this.code = code;
     this.temporary = temporary;
+  }
+
+  /** The failure for a token that could not be had. */
+  public static UpstreamFailure of(io.portcullis.auth.oauth.OAuthException.Kind kind) {
+    return switch (kind) {
+      case UNKNOWN_ACCOUNT -> OAUTH_UNKNOWN_ACCOUNT;
+      case NOT_AUTHORIZED -> OAUTH_NOT_AUTHORIZED;
+      case GRANT_INVALID -> OAUTH_GRANT_INVALID;
+      case CLIENT_REJECTED -> OAUTH_CLIENT_REJECTED;
+      case UNAVAILABLE -> OAUTH_UNAVAILABLE;
+      case STORE_UNREADABLE -> OAUTH_STORE_UNREADABLE;
+    };
   }
 
   /** The audit reason code. */

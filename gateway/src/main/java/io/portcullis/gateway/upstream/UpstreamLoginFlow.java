@@ -8,10 +8,15 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.portcullis.auth.oauth.AccessToken;
+import io.portcullis.auth.oauth.OAuthException;
 import io.portcullis.gateway.codec.LineFramer;
 import io.portcullis.gateway.server.HandlerNames;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * What every upstream login flow shares (STYLE 7): the connection on the client's event loop, an
@@ -35,19 +40,81 @@ abstract class UpstreamLoginFlow<S> extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Connects on {@code client}'s event loop and installs a line framer and the flow {@code create}
-   * makes for the result promise. Credentials no line protocol can carry are refused before any
-   * connection is made (THREATS A3).
+   * Obtains the credentials to send (a token is asked for off the event loop, and the flow goes on
+   * on {@code client}'s event loop when it arrives), then connects on {@code client}'s event loop
+   * and installs a line framer and the flow {@code create} makes. Credentials no line protocol can
+   * carry are refused before any connection is made (THREATS A3).
    */
   static <S> Future<S> start(
       UpstreamConnector connector,
       UpstreamCredentials credentials,
       Channel client,
-      Function<Promise<S>, UpstreamLoginFlow<S>> create) {
+      BiFunction<UpstreamLogin, Promise<S>, UpstreamLoginFlow<S>> create) {
     Promise<S> result = client.eventLoop().newPromise();
-    if (!credentials.lineSafe()) {
-      result.setFailure(new UpstreamException(UpstreamFailure.UNSENDABLE_CREDENTIALS, null));
-      return result;
+    switch (credentials) {
+      case UpstreamCredentials.Password p -> {
+        if (!p.lineSafe()) {
+          result.setFailure(new UpstreamException(UpstreamFailure.UNSENDABLE_CREDENTIALS, null));
+        } else {
+          connect(
+              connector,
+              new UpstreamLogin.Password(p.user(), p.password()),
+              client,
+              create,
+              result);
+        }
+      }
+      case UpstreamCredentials.OAuth o -> {
+        CompletionStage<AccessToken> token;
+        try {
+          token = o.tokens().get();
+        } catch (RuntimeException e) {
+          token = CompletableFuture.failedFuture(e);
+        }
+        token.whenComplete(
+            (t, error) ->
+                client
+                    .eventLoop()
+                    .execute(
+                        () -> {
+                          if (error != null) {
+                            result.tryFailure(tokenFailure(o, error));
+                            return;
+                          }
+                          UpstreamLogin.Bearer bearer =
+                              new UpstreamLogin.Bearer(o.user(), t, o.tokens());
+                          if (!bearer.sendable()) {
+                            result.tryFailure(
+                                new UpstreamException(
+                                    UpstreamFailure.UNSENDABLE_CREDENTIALS, "token characters"));
+                            return;
+                          }
+                          connect(connector, bearer, client, create, result);
+                        }));
+      }
+    }
+    return result;
+  }
+
+  private static UpstreamException tokenFailure(UpstreamCredentials.OAuth o, Throwable error) {
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof OAuthException e) {
+      return new UpstreamException(UpstreamFailure.of(e.kind()), "account " + o.account());
+    }
+    return new UpstreamException(
+        UpstreamFailure.OAUTH_UNAVAILABLE,
+        "account " + o.account() + ": " + cause.getClass().getSimpleName());
+  }
+
+  private static <S> void connect(
+      UpstreamConnector connector,
+      UpstreamLogin login,
+      Channel client,
+      BiFunction<UpstreamLogin, Promise<S>, UpstreamLoginFlow<S>> create,
+      Promise<S> result) {
+    if (result.isDone()) {
+      return;
     }
     connector
         .connect(client.eventLoop())
@@ -64,9 +131,8 @@ abstract class UpstreamLoginFlow<S> extends ChannelInboundHandlerAdapter {
                   f.channel()
                       .pipeline()
                       .addLast(HandlerNames.FRAMER, newFramer(connector))
-                      .addLast(HandlerNames.UPSTREAM_LOGIN, create.apply(result));
+                      .addLast(HandlerNames.UPSTREAM_LOGIN, create.apply(login, result));
                 });
-    return result;
   }
 
   /** Where the flow stands, for failure details in the audit log. */
