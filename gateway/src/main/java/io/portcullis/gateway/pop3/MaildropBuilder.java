@@ -227,19 +227,15 @@ final class MaildropBuilder {
     while (!fetching && !budgetSpent && !toScan.isEmpty() && analysing < ANALYSIS_WINDOW) {
       Listed m = toScan.poll();
       MessageRef ref = MessageRef.pop3(sessionFilter.account(), m.uidl());
-      if (!filter.needsContent(sessionFilter, m.size())) {
-        FilterOutcome outcome = filter.unscanned(sessionFilter, ref, m.size());
-        // Not fetched, so the upstream's LIST size is the only figure there is.
-        decided.put(
-            m.number(),
-            outcome.delivered()
-                ? Optional.of(MaildropEntry.original(m.number(), m.uidl(), m.size()))
-                : Optional.empty());
-        progress();
-        continue;
-      }
       fetching = true;
       inFlight.put(m.number(), m);
+      if (!filter.needsContent(sessionFilter, m.size())) {
+        // Not scanned, but measured: an upstream's LIST size is a claim (GreenMail's is off), and
+        // the client must never see a size that disagrees with what RETR then sends.
+        relay.forward(
+            new Pop3Command.Retr(m.number()), new SizeCapture(size -> onMeasured(m, ref, size)));
+        continue;
+      }
       Spool spool = filter.newSpool();
       relay.forward(
           new Pop3Command.Retr(m.number()),
@@ -265,6 +261,19 @@ final class MaildropBuilder {
               spoolReady.thenAcceptAsync(MaildropBuilder::closeQuietly, blocking);
               loop.execute(() -> analysed(m, entry, failure));
             });
+    pump();
+  }
+
+  private void onMeasured(Listed m, MessageRef ref, long size) {
+    fetching = false;
+    analysing++;
+    if (size < 0) {
+      analysed(m, null, new IOException("message not retrieved"));
+      return;
+    }
+    CompletableFuture.supplyAsync(
+            () -> remember(m, ref, filter.unscanned(sessionFilter, ref, size)), blocking)
+        .whenComplete((entry, failure) -> loop.execute(() -> analysed(m, entry, failure)));
     pump();
   }
 

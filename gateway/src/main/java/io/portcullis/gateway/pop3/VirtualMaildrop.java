@@ -52,8 +52,12 @@ final class VirtualMaildrop {
                                   relay.forward(
                                       new Pop3Command.Top(e.upstreamNumber(), t.lines()))));
       case Pop3Command.Dele d -> dele(d.message());
-      case Pop3Command.Rset r ->
-          relay.forward(r, new StatusSink(relay, () -> java.util.Arrays.fill(deleted, false)));
+      case Pop3Command.Rset r -> {
+        boolean[] before = deleted.clone();
+        java.util.Arrays.fill(deleted, false);
+        relay.forward(
+            r, new StatusSink(relay, () -> System.arraycopy(before, 0, deleted, 0, before.length)));
+      }
       case Pop3Command.Noop n -> relay.forward(n);
       case Pop3Command.Quit q -> relay.forward(q);
       case Pop3Command.User u -> relay.local(Pop3Reply.WRONG_STATE);
@@ -75,9 +79,11 @@ final class VirtualMaildrop {
       relay.local(Pop3Reply.DELE_REFUSED);
       return;
     }
+    // Marked now, so that commands pipelined behind DELE see what the upstream will see.
+    deleted[n - 1] = true;
     relay.forward(
         new Pop3Command.Dele(e.upstreamNumber()),
-        new StatusSink(relay, () -> deleted[n - 1] = true));
+        new StatusSink(relay, () -> deleted[n - 1] = false));
   }
 
   /** The entry numbered {@code n}, or empty after answering the client's error. */
@@ -156,15 +162,15 @@ final class VirtualMaildrop {
     return Unpooled.copiedBuffer(text + "\r\n", StandardCharsets.US_ASCII);
   }
 
-  /** Passes an upstream answer to the client and runs {@code onPositive} if it was +OK. */
+  /** Passes an upstream answer to the client and runs {@code onNegative} if it was -ERR. */
   private static final class StatusSink implements AnswerSink {
     private final Pop3Relay relay;
-    private final Runnable onPositive;
+    private final Runnable onNegative;
     private Boolean positive;
 
-    StatusSink(Pop3Relay relay, Runnable onPositive) {
+    StatusSink(Pop3Relay relay, Runnable onNegative) {
       this.relay = relay;
-      this.onPositive = onPositive;
+      this.onNegative = onNegative;
     }
 
     @Override
@@ -177,8 +183,8 @@ final class VirtualMaildrop {
 
     @Override
     public void complete() {
-      if (Boolean.TRUE.equals(positive)) {
-        onPositive.run();
+      if (!Boolean.TRUE.equals(positive)) {
+        onNegative.run();
       }
     }
   }
