@@ -66,7 +66,8 @@ final class QuarantineCommand {
                 c.insecureListener(),
                 c.auth(),
                 c.policy(),
-                c.filter());
+                c.filter(),
+                c.metrics());
       }
       return c;
     } catch (ConfigException e) {
