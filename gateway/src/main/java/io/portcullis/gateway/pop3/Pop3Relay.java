@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.portcullis.gateway.codec.LineFramer;
 import io.portcullis.gateway.filtering.MessageFilter;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +53,9 @@ final class Pop3Relay extends ChannelInboundHandlerAdapter {
     /** The gateway answers from the virtual maildrop (DESIGN: POP3). */
     MAILDROP
   }
+
+  /** How long an upstream may take to close after our side was shut. */
+  private static final Duration UPSTREAM_DRAIN = Duration.ofSeconds(10);
 
   private final ListenerContext context;
   private final ClientSession session;
@@ -416,15 +421,42 @@ final class Pop3Relay extends ChannelInboundHandlerAdapter {
     closeBoth();
   }
 
+  /** Ends the session without a word: the client is inside an answer it cannot be told about. */
+  void abort(String auditReason) {
+    if (closed) {
+      return;
+    }
+    context.audit().session(session, "session-failed", auditReason);
+    closeBoth();
+  }
+
   private void closeBoth() {
     if (closed) {
       return;
     }
     closed = true;
+    boolean answersOwed = pending.stream().anyMatch(p -> p instanceof Pending.Upstream);
     releasePending();
-    upstream.close();
+    closeUpstream(answersOwed);
     client.flush();
     client.close();
+  }
+
+  /**
+   * Ends the upstream connection without QUIT, so nothing is deleted (RFC 1939 §6). While answers
+   * are still on their way, only our side is shut and what arrives is read and dropped until the
+   * upstream closes: closing with unread data would reset the connection.
+   */
+  private void closeUpstream(boolean answersOwed) {
+    if (!answersOwed || !(upstream instanceof DuplexChannel duplex) || !upstream.isActive()) {
+      upstream.close();
+      return;
+    }
+    duplex.shutdownOutput();
+    upstream.config().setAutoRead(true);
+    upstream
+        .eventLoop()
+        .schedule(() -> upstream.close(), UPSTREAM_DRAIN.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void releasePending() {

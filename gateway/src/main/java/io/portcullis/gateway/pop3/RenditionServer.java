@@ -66,15 +66,12 @@ final class RenditionServer {
       }
       send(client, stuffer.end(client.alloc()));
     } catch (IOException | RuntimeException e) {
-      LOG.warn("session: rendition {} could not be served ({})", id, e.getClass().getSimpleName());
+      LOG.warn("rendition {} could not be served ({})", id, e.getClass().getSimpleName());
       if (!started && client.channel().isActive()) {
         client.writeAndFlush(Pop3Reply.MESSAGE_UNAVAILABLE.toBuf(client.alloc()));
       } else {
         // Part of the answer is out: the client cannot tell where it ends, so the session ends.
-        client
-            .channel()
-            .eventLoop()
-            .execute(() -> relay.fail(Pop3Reply.MESSAGE_UNAVAILABLE, "rendition-unavailable"));
+        client.channel().eventLoop().execute(() -> relay.abort("rendition-unavailable"));
         return;
       }
     }
