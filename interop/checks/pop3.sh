@@ -197,7 +197,9 @@ for i, (name, raw) in enumerate(messages.items()):
     with open(os.path.join(new, "1800000000.filter%02d.%s" % (i, name)), "wb") as f:
         f.write(raw)
 EOF
-  [[ $(id -u) -eq 0 ]] && chown -R pcinterop: "$WORK/maildir"
+  if [[ $(id -u) -eq 0 ]]; then
+    chown -R pcinterop: "$WORK/maildir"
+  fi
 
   # fetchmail keeps everything it is given; then every stored message is searched, raw and decoded.
   filter_rc=0
