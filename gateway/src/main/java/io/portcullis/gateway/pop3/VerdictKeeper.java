@@ -2,6 +2,7 @@ package io.portcullis.gateway.pop3;
 
 import io.portcullis.filter.io.Spool;
 import io.portcullis.filter.quarantine.QuarantineMetadata;
+import io.portcullis.filter.quarantine.QuarantineStore;
 import io.portcullis.gateway.filtering.FilterOutcome;
 import io.portcullis.gateway.filtering.MessageFilter;
 import io.portcullis.gateway.filtering.MessageRef;
@@ -68,9 +69,35 @@ final class VerdictKeeper {
         verdicts.put(ref, stored.get());
         filter.releases().done(release);
       }
-      known.add(new Known(m, stored.isPresent(), stored.flatMap(s -> entry(m, s))));
+      if (stored.isPresent() && !renditionKept(stored.get())) {
+        // The rendition is gone from its store: scan again rather than announce what RETR cannot
+        // send.
+        stored = Optional.empty();
+      }
+      known.add(
+          new Known(
+              m,
+              stored.isPresent(),
+              stored.flatMap(s -> entry(m, s, s.renditionId().isPresent() && secured(s)))));
     }
     return known;
+  }
+
+  private boolean renditionKept(VerdictStore.Stored s) {
+    return s.renditionId().isEmpty() || exists(filter.renditions(), s.renditionId().get());
+  }
+
+  /** Whether the original is in the quarantine store now, not only when the verdict was made. */
+  private boolean secured(VerdictStore.Stored s) {
+    return s.quarantineId().isPresent() && exists(filter.quarantine(), s.quarantineId().get());
+  }
+
+  private static boolean exists(QuarantineStore store, String id) {
+    try {
+      return store.show(id).isPresent();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**
@@ -106,7 +133,8 @@ final class VerdictKeeper {
             outcome.ruleId(),
             clock.instant());
     filter.verdicts().put(ref(m), stored);
-    return entry(m, stored);
+    // The filter's outcome carries a quarantine id only once the original is durably stored.
+    return entry(m, stored, stored.quarantineId().isPresent());
   }
 
   private VerdictStore.Stored released(VerdictStore.Stored s) {
@@ -123,13 +151,17 @@ final class VerdictKeeper {
         clock.instant());
   }
 
-  /** The client's view of a verdict: withheld (empty), the rendition, or the original. */
-  private static Optional<MaildropEntry> entry(UpstreamListing.Message m, VerdictStore.Stored s) {
+  /**
+   * The client's view of a verdict: withheld (empty), the rendition, or the original. A rendition
+   * stands for an original the client never gets: DELE reaches the upstream only if {@code
+   * secured}, the original being in the quarantine store.
+   */
+  private static Optional<MaildropEntry> entry(
+      UpstreamListing.Message m, VerdictStore.Stored s, boolean secured) {
     if (s.action() == FilterAction.QUARANTINE) {
       return Optional.empty();
     }
-    // A rendition stands for an original the client never gets: DELE only once that is kept safe.
-    boolean deletable = s.renditionId().isEmpty() || s.quarantineId().isPresent();
+    boolean deletable = s.renditionId().isEmpty() || secured;
     return Optional.of(
         new MaildropEntry(m.number(), m.uidl(), s.deliveredSize(), s.renditionId(), deletable));
   }

@@ -239,7 +239,14 @@ class Pop3MaildropTest {
   @Test
   void deleShouldBeRefusedForARenditionWhoseOriginalIsNotInTheQuarantineStore() throws Exception {
     String uidl = upstreamUidl(1);
-    // A verdict as a store could hold it after the quarantine entry was lost.
+    byte[] rendition = "Subject: kept\r\n\r\nrendition\r\n".getBytes(StandardCharsets.US_ASCII);
+    String renditionId =
+        store("renditions")
+            .put(
+                new ByteArrayInputStream(rendition),
+                new io.portcullis.filter.quarantine.QuarantineMetadata(
+                    "default/alice", null, 0, List.of(), 0, List.of(), "", "", null));
+    // A verdict as a store could hold it had the original never reached the quarantine store.
     new VerdictStore(new StateStore(dataDir.resolve("state")))
         .put(
             MessageRef.pop3("default/alice", uidl),
@@ -248,19 +255,53 @@ class Pop3MaildropTest {
                 "0".repeat(64),
                 10,
                 Optional.empty(),
-                Optional.of("1".repeat(64)),
-                10,
+                Optional.of(renditionId),
+                rendition.length,
                 List.of(),
                 0,
                 "t",
                 Instant.now()));
     try (LineClient client = fixture.login("alice", "correct-horse")) {
-      client.send("DELE 1\r\nRSET\r\nQUIT\r\n");
+      client.send("RETR 1\r\nDELE 1\r\nRSET\r\nQUIT\r\n");
+      assertThat(client.readLine()).isEqualTo("+OK " + rendition.length + " octets");
+      assertThat(unstuff(client.readRawMultiLine())).isEqualTo(rendition);
       assertThat(client.readLine()).isEqualTo("-ERR [SYS/TEMP] Message cannot be deleted yet");
       assertThat(client.readLine()).startsWith("+OK");
       assertThat(client.readLine()).startsWith("+OK");
     }
     assertThat(upstreamCount()).isEqualTo(UPSTREAM.size());
+  }
+
+  @Test
+  void deleShouldBeRefusedOnceTheOriginalIsGoneFromTheQuarantineStore() throws Exception {
+    try (LineClient client = fixture.login("alice", "correct-horse")) {
+      View.read(client);
+    }
+    // Retention purged the spam's original after the verdict was stored.
+    String id = sha256(upstreamOriginal(2));
+    deleteEntry(dataDir.resolve("quarantine"), id);
+    try (LineClient client = fixture.login("alice", "correct-horse")) {
+      client.send("DELE 2\r\nQUIT\r\n");
+      assertThat(client.readLine()).isEqualTo("-ERR [SYS/TEMP] Message cannot be deleted yet");
+      assertThat(client.readLine()).startsWith("+OK");
+    }
+    assertThat(upstreamCount()).isEqualTo(UPSTREAM.size());
+  }
+
+  @Test
+  void renditionLostFromItsStoreShouldBeMadeAgainNotAnnounced() throws Exception {
+    View first;
+    try (LineClient client = fixture.login("alice", "correct-horse")) {
+      first = View.read(client);
+    }
+    long scans = messageEvents();
+    deleteEntry(dataDir.resolve("renditions"), sha256(first.messages().get(1)));
+    try (LineClient client = fixture.login("alice", "correct-horse")) {
+      View second = View.read(client);
+      assertThat(second.sizes()).isEqualTo(first.sizes());
+      assertThat(second.messages().get(1)).isEqualTo(first.messages().get(1));
+    }
+    assertThat(messageEvents()).isEqualTo(scans + 1);
   }
 
   @Test
@@ -463,9 +504,20 @@ class Pop3MaildropTest {
   }
 
   private QuarantineStore quarantine() throws Exception {
+    return store("quarantine");
+  }
+
+  /** The gateway's encrypted store named {@code name}, opened as the gateway opens it. */
+  private QuarantineStore store(String name) throws Exception {
     MasterKey key = MasterKey.fromFile(dataDir.resolve("master.key"));
-    return QuarantineStore.encrypted(
-        dataDir.resolve("quarantine"), key.derive("quarantine"), Clock.systemUTC());
+    return QuarantineStore.encrypted(dataDir.resolve(name), key.derive(name), Clock.systemUTC());
+  }
+
+  /** Removes an entry's files from an encrypted store (docs/filtering.md: Quarantine). */
+  private static void deleteEntry(Path store, String id) throws Exception {
+    Path dir = store.resolve("objects").resolve(id.substring(0, 2));
+    assertThat(java.nio.file.Files.deleteIfExists(dir.resolve(id + ".pcq"))).isTrue();
+    java.nio.file.Files.deleteIfExists(dir.resolve(id + ".meta"));
   }
 
   private long messageEvents() {
