@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,28 +34,12 @@ final class VirtualMaildrop {
       case Pop3Command.Stat s -> relay.local(line("+OK " + count() + " " + octets()));
       case Pop3Command.List l -> l.message().ifPresentOrElse(this::listOne, this::listAll);
       case Pop3Command.Uidl u -> u.message().ifPresentOrElse(this::uidlOne, this::uidlAll);
-      case Pop3Command.Retr r ->
-          entry(r.message())
-              .ifPresent(
-                  e ->
-                      e.renditionId()
-                          .ifPresentOrElse(
-                              id -> renditions.retr(id, e.size()),
-                              () -> relay.forward(new Pop3Command.Retr(e.upstreamNumber()))));
-      case Pop3Command.Top t ->
-          entry(t.message())
-              .ifPresent(
-                  e ->
-                      e.renditionId()
-                          .ifPresentOrElse(
-                              id -> renditions.top(id, e.size(), t.lines()),
-                              () ->
-                                  relay.forward(
-                                      new Pop3Command.Top(e.upstreamNumber(), t.lines()))));
+      case Pop3Command.Retr r -> entry(r.message()).ifPresent(this::retr);
+      case Pop3Command.Top t -> entry(t.message()).ifPresent(e -> top(e, t.lines()));
       case Pop3Command.Dele d -> dele(d.message());
       case Pop3Command.Rset r -> {
         boolean[] before = deleted.clone();
-        java.util.Arrays.fill(deleted, false);
+        Arrays.fill(deleted, false);
         relay.forward(
             r, new StatusSink(relay, () -> System.arraycopy(before, 0, deleted, 0, before.length)));
       }
@@ -65,6 +50,22 @@ final class VirtualMaildrop {
       case Pop3Command.Auth a -> relay.local(Pop3Reply.WRONG_STATE);
       case Pop3Command.Stls s -> relay.local(Pop3Reply.WRONG_STATE);
       case Pop3Command.Invalid i -> relay.local(Pop3Relay.invalid(i));
+    }
+  }
+
+  private void retr(MaildropEntry e) {
+    if (e.renditionId().isPresent()) {
+      renditions.retr(e.renditionId().get(), e.size());
+    } else {
+      relay.forward(new Pop3Command.Retr(e.upstreamNumber()));
+    }
+  }
+
+  private void top(MaildropEntry e, int lines) {
+    if (e.renditionId().isPresent()) {
+      renditions.top(e.renditionId().get(), e.size(), lines);
+    } else {
+      relay.forward(new Pop3Command.Top(e.upstreamNumber(), lines));
     }
   }
 
