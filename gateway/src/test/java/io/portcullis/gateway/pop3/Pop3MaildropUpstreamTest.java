@@ -58,7 +58,8 @@ class Pop3MaildropUpstreamTest {
                   up.readLine(); // QUIT
                   up.send("+OK bye\r\n");
                 })) {
-      fixture = gateway(upstream, Duration.ofSeconds(3));
+      // Room for the login and the first message's analysis on a busy machine.
+      fixture = gateway(upstream, Duration.ofSeconds(5));
       try (LineClient client = LineClient.tls(fixture.pop3s(), fixture.trust())) {
         client.readLine();
         client.send("USER a\r\nPASS b\r\nSTAT\r\nUIDL\r\nQUIT\r\n");
