@@ -123,3 +123,157 @@ if [[ "$INTEROP_TARGET" == gateway ]]; then
   check pop3-stls-listener-refuses-login-before-tls \
     "$PYTHON" "$LIB_DIR/starttls_probe.py" pop3-plaintext-refused "$POP3_STLS_PORT"
 fi
+
+# ---------------------------------------------------------------------------------------------------
+# Filtering (issue 9): the virtual maildrop. Dangerous samples join the mailbox for these checks only
+# (removed afterwards, so later groups see the generated messages alone). The gateway runs the built-in
+# default policy: dangerous attachments, bombs and phishing withheld, spam marked X-Spam-Flag, over the
+# 50 MiB scan limit tagged [UNSCANNED]. Every dangerous payload embeds a marker string, in clear once
+# its transfer encoding is undone; nothing a client stores may contain it.
+# ---------------------------------------------------------------------------------------------------
+if [[ "$INTEROP_TARGET" == gateway ]]; then
+  section "POP3 filtering: fetchmail and poplib through the virtual maildrop"
+  FILTER_DIR="$POP3_DIR/filter"
+  FILTER_MARKER="PORTCULLIS-DANGEROUS-PAYLOAD-7f3a"
+  FILTER_OVERLIMIT_MIB="${INTEROP_FILTER_OVERLIMIT_MIB:-51}"
+  mkdir -p "$FILTER_DIR"
+
+  # The samples, LF line endings as Dovecot stores them, each with an X-Interop-Filter header naming it.
+  "$PYTHON" - "$WORK/maildir/new" "$REPO_DIR/filter/src/main/resources/io/portcullis/filter/samples" \
+    "$FILTER_MARKER" "$FILTER_OVERLIMIT_MIB" <<'EOF'
+import base64, io, os, sys, zipfile
+new, samples, marker, overlimit_mib = sys.argv[1], sys.argv[2], sys.argv[3].encode(), int(sys.argv[4])
+
+def stored_zip(entries):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+        for name in sorted(entries):
+            z.writestr(zipfile.ZipInfo(name, (2026, 11, 24, 9, 0, 0)), entries[name])
+    return out.getvalue()
+
+def zero_zip(size):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("zeros.bin", (2026, 11, 24, 9, 0, 0)), bytes(size), zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+def with_attachment(name, subject, file_name, content_type, content):
+    b64 = base64.encodebytes(content).decode().strip()
+    return ("From: Accounts <accounts@example.net>\nTo: Test User <pcuser@example.com>\n"
+            "Subject: %s\nDate: Tue, 24 Nov 2026 09:00:00 +0000\nMessage-ID: <filter-%s@example.net>\n"
+            "X-Interop-Filter: %s\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n"
+            "--b1\nContent-Type: text/plain; charset=utf-8\n\nSee the attachment.\n"
+            "--b1\nContent-Type: %s; name=\"%s\"\nContent-Disposition: attachment; filename=\"%s\"\n"
+            "Content-Transfer-Encoding: base64\n\n%s\n--b1--\n"
+            % (subject, name, name, content_type, file_name, file_name, b64)).encode()
+
+def sample(name, file_name):
+    raw = open(os.path.join(samples, file_name), "rb").read().replace(b"\r\n", b"\n")
+    return b"X-Interop-Filter: " + name.encode() + b"\n" + raw
+
+pe = bytearray(256); pe[0:2] = b"MZ"; pe[0x3C] = 0x80; pe[0x80:0x82] = b"PE"; pe[0x84:0x86] = b"\x4c\x01"
+docm = stored_zip({
+    "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        b'<Override PartName="/word/document.xml" ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/>'
+        b'<Override PartName="/word/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+    "word/document.xml": b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>',
+    "word/vbaProject.bin": marker})
+line = b"quarterly figures, line after line of them, for the scan limit\n"
+messages = {
+    "clean": sample("clean", "plain.eml"),
+    "spam": sample("spam", "spam.eml"),
+    "phishing": sample("phishing", "phishing.eml"),
+    "exe-in-zip": with_attachment("exe-in-zip", "Invoice 2026-1187", "invoice.zip", "application/zip",
+                                  stored_zip({"invoice.pdf.exe": bytes(pe) + marker})),
+    "macro-document": with_attachment("macro-document", "Q3 report", "Q3-report.docm",
+                                      "application/vnd.ms-word.document.macroEnabled.12", docm),
+    "zip-bomb": with_attachment("zip-bomb", "Backup", "backup.zip", "application/zip", zero_zip(20 << 20)),
+    "over-limit": (b"From: Reports <reports@example.net>\nTo: Test User <pcuser@example.com>\n"
+                   b"Subject: large report\nDate: Tue, 24 Nov 2026 09:00:00 +0000\n"
+                   b"Message-ID: <filter-over-limit@example.net>\nX-Interop-Filter: over-limit\n\n"
+                   + line * ((overlimit_mib << 20) // len(line) + 1)),
+}
+for i, (name, raw) in enumerate(messages.items()):
+    with open(os.path.join(new, "1800000000.filter%02d.%s" % (i, name)), "wb") as f:
+        f.write(raw)
+EOF
+  if [[ $(id -u) -eq 0 ]]; then
+    chown -R pcinterop: "$WORK/maildir"
+  fi
+
+  # fetchmail keeps everything it is given; then every stored message is searched, raw and decoded.
+  filter_rc=0
+  fetchmail_run filter-fetchmail "$POP3S_PORT" "ssl" || filter_rc=$?
+  if ((filter_rc != 0)); then
+    fail pop3-filter-fetchmail-stores-no-dangerous-byte "fetchmail exited $filter_rc: $(tail -n 2 "$POP3_DIR/filter-fetchmail.log" | tr '\n' ' ')"
+  else
+    check pop3-filter-fetchmail-stores-no-dangerous-byte "$PYTHON" - "$POP3_DIR/filter-fetchmail" "$FILTER_MARKER" <<'EOF'
+import email, email.policy, os, sys
+folder, marker = sys.argv[1], sys.argv[2].encode()
+seen = {}
+for name in sorted(os.listdir(folder)):
+    raw = open(os.path.join(folder, name), "rb").read()
+    if marker in raw:
+        sys.exit("%s holds the marker as stored" % name)
+    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    for part in msg.walk():
+        payload = part.get_payload(decode=True)
+        if payload and marker in payload:
+            sys.exit("%s holds the marker in a decoded part" % name)
+    tag = msg.get("X-Interop-Filter")
+    if tag:
+        seen[tag] = msg
+expected = {"clean", "spam", "over-limit"}
+if set(seen) != expected:
+    sys.exit("delivered samples %s, expected %s" % (sorted(seen), sorted(expected)))
+if seen["spam"].get("X-Spam-Flag", "").strip().upper() != "YES":
+    sys.exit("spam delivered without X-Spam-Flag: YES")
+if not seen["over-limit"].get("Subject", "").startswith("[UNSCANNED] "):
+    sys.exit("the message over the scan limit is not tagged: %r" % seen["over-limit"].get("Subject"))
+print("%d messages stored, none with the marker; withheld: exe-in-zip, macro-document, zip-bomb, phishing" % len(os.listdir(folder)))
+EOF
+  fi
+
+  # poplib: for every message, LIST and STAT sizes equal the octets RETR delivers; UIDLs stable across
+  # two sessions; TOP of the tagged spam shows the rendition's header.
+  check pop3-filter-poplib-sizes-agree-with-content "$PYTHON" - "$POP3S_PORT" "$CA_CERT" "$MAIL_USER" "$MAIL_PASS" "$FILTER_MARKER" <<'EOF'
+import poplib, ssl, sys
+port, ca, user, password, marker = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5].encode()
+poplib._MAXLINE = 1 << 20
+def session():
+    p = poplib.POP3_SSL("127.0.0.1", port, context=ssl.create_default_context(cafile=ca), timeout=120)
+    p.user(user)
+    p.pass_(password)
+    return p
+p = session()
+count, octets = p.stat()
+sizes = [int(l.split()[1]) for l in p.list()[1]]
+uidls = [l.split()[1] for l in p.uidl()[1]]
+if len(sizes) != count or sum(sizes) != octets:
+    sys.exit("STAT %d %d disagrees with LIST (%d entries, %d octets)" % (count, octets, len(sizes), sum(sizes)))
+spam = None
+for n in range(1, count + 1):
+    lines = p.retr(n)[1]
+    delivered = sum(len(l) + 2 for l in lines)
+    if delivered != sizes[n - 1]:
+        sys.exit("message %d: LIST says %d octets, RETR delivered %d" % (n, sizes[n - 1], delivered))
+    if any(marker in l for l in lines):
+        sys.exit("message %d holds the marker" % n)
+    if b"X-Interop-Filter: spam" in lines:
+        spam = n
+p.quit()
+if spam is None:
+    sys.exit("the spam sample is not in the maildrop")
+p = session()
+if [l.split()[1] for l in p.uidl()[1]] != uidls:
+    sys.exit("UIDLs differ between two sessions")
+top = p.top(spam, 0)[1]
+p.quit()
+if not any(l.upper().startswith(b"X-SPAM-FLAG: YES") for l in top):
+    sys.exit("TOP of the spam message does not show X-Spam-Flag")
+print("%d messages, %d octets: every LIST size equals the RETR content; UIDLs stable" % (count, octets))
+EOF
+
+  # Back to the generated messages only, for the groups that follow.
+  find "$WORK/maildir" -type f -name '1800000000.filter*' -delete
+fi

@@ -320,7 +320,7 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
           public void loggedIn(LoginDecision.Proceed proceed, Pop3UpstreamLogin.Session up) {
             cancelDeadline();
             reply(ctx, Pop3Reply.LOGGED_IN);
-            startRelay(ctx, up);
+            startRelay(ctx, proceed, up);
           }
 
           @Override
@@ -330,7 +330,8 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
         });
   }
 
-  private void startRelay(ChannelHandlerContext ctx, Pop3UpstreamLogin.Session up) {
+  private void startRelay(
+      ChannelHandlerContext ctx, LoginDecision.Proceed proceed, Pop3UpstreamLogin.Session up) {
     state = State.CLOSED;
     ((LineFramer) ctx.pipeline().get(HandlerNames.FRAMER))
         .setMaxLength(context.limits().postAuthLineLength());
@@ -340,14 +341,19 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
             HandlerNames.FRONT_END,
             HandlerNames.IDLE,
             new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
-    Pop3Relay relay = new Pop3Relay(context, session, up.channel(), up.capabilities());
+    Pop3Relay relay =
+        new Pop3Relay(
+            context,
+            session,
+            up.channel(),
+            up.capabilities(),
+            context.messageFilter(),
+            proceed.filter(),
+            // The scan before the first answer is bounded like a login (THREATS P8 order).
+            context.limits().loginTimeout());
     ctx.pipeline().replace(this, HandlerNames.RELAY, relay);
-    ChannelHandlerContext relayCtx = ctx.pipeline().context(relay);
-    relay.start(relayCtx);
-    while (!held.isEmpty()) {
-      relay.channelRead(relayCtx, held.poll());
-    }
-    ctx.channel().config().setAutoRead(true);
+    relay.start(ctx.pipeline().context(relay), held);
+    held.clear();
   }
 
   private void authFailed(

@@ -6,43 +6,72 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.portcullis.gateway.codec.LineFramer;
+import io.portcullis.gateway.filtering.MessageFilter;
+import io.portcullis.gateway.filtering.SessionFilter;
 import io.portcullis.gateway.server.ListenerContext;
 import io.portcullis.gateway.session.ClientSession;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The POP3 TRANSACTION state (RFC 1939 §5) after login: each client command is parsed, checked and
  * sent upstream in canonical form, pipelining kept; answers come back through {@link
- * Pop3ResponseFramer} in order, interleaved with the few the gateway gives itself (CAPA, errors).
- * Backpressure both ways through auto-read. Confined to the event loop both channels share.
+ * Pop3ResponseFramer} in order, interleaved with the ones the gateway gives itself (CAPA, errors,
+ * and with filtering on, the {@link VirtualMaildrop}). Backpressure both ways through auto-read.
+ * Confined to the event loop both channels share.
  */
 final class Pop3Relay extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(Pop3Relay.class);
 
   /** An answer the client is owed, in command order. */
-  private record Pending(boolean fromUpstream, boolean multiLine, boolean quit, ByteBuf local) {
-    static Pending upstream(Pop3Command command) {
-      return new Pending(
-          true, command.multiLineAnswer(), command instanceof Pop3Command.Quit, null);
-    }
+  private sealed interface Pending {
+    /** Comes from the upstream, into {@code sink}. */
+    record Upstream(boolean multiLine, boolean quit, AnswerSink sink) implements Pending {}
 
-    static Pending local(ByteBuf reply) {
-      return new Pending(false, false, false, reply);
-    }
+    /** Given by the gateway, ready. */
+    record Local(ByteBuf reply) implements Pending {}
+
+    /** Given by the gateway from work off the event loop, begun once it is at the head. */
+    record Async(Runnable start) implements Pending {}
   }
+
+  /** How commands are served. */
+  private enum Mode {
+    /** Filtering off: every command goes upstream, answers come back unchanged. */
+    RELAY,
+    /** The virtual maildrop is being built; client commands wait. */
+    BUILDING,
+    /** The gateway answers from the virtual maildrop (DESIGN: POP3). */
+    MAILDROP
+  }
+
+  /** How long an upstream may take to close after our side was shut. */
+  private static final Duration UPSTREAM_DRAIN = Duration.ofSeconds(10);
 
   private final ListenerContext context;
   private final ClientSession session;
   private final Channel upstream;
   private final List<String> upstreamCapabilities;
+  private final MessageFilter messageFilter;
+  private final SessionFilter sessionFilter;
+  private final Duration scanBudget;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  private final ArrayDeque<Object> held = new ArrayDeque<>();
+  private final AnswerSink toClient = new ToClient();
   private ChannelHandlerContext client;
+  private Mode mode = Mode.RELAY;
+  private VirtualMaildrop maildrop;
+  private boolean asyncRunning;
+  private boolean asyncStarted;
   private boolean quitSent;
   private boolean closed;
 
@@ -50,16 +79,26 @@ final class Pop3Relay extends ChannelInboundHandlerAdapter {
       ListenerContext context,
       ClientSession session,
       Channel upstream,
-      List<String> upstreamCapabilities) {
+      List<String> upstreamCapabilities,
+      MessageFilter messageFilter,
+      SessionFilter sessionFilter,
+      Duration scanBudget) {
     this.context = context;
     this.session = session;
     this.upstream = upstream;
     this.upstreamCapabilities = upstreamCapabilities;
+    this.messageFilter = messageFilter;
+    this.sessionFilter = sessionFilter;
+    this.scanBudget = scanBudget;
   }
 
-  /** Wires the upstream side; called once, right after this handler joined the pipeline. */
-  void start(ChannelHandlerContext ctx) {
+  /**
+   * Wires the upstream side and takes over the commands that arrived during login; called once,
+   * right after this handler joined the pipeline.
+   */
+  void start(ChannelHandlerContext ctx, Collection<Object> heldDuringLogin) {
     this.client = ctx;
+    held.addAll(heldDuringLogin);
     upstream
         .pipeline()
         .addLast(
@@ -67,6 +106,26 @@ final class Pop3Relay extends ChannelInboundHandlerAdapter {
             new UpstreamWatcher());
     upstream.config().setAutoRead(true);
     upstream.read();
+    if (sessionFilter.enabled()) {
+      // Nothing the client asks is answered before every message it could see has a verdict.
+      mode = Mode.BUILDING;
+      client.channel().config().setAutoRead(false);
+      if (messageFilter == null) {
+        fail(Pop3Reply.FILTER_UNAVAILABLE, "filter-unavailable");
+        return;
+      }
+      new MaildropBuilder(
+              this,
+              session,
+              messageFilter,
+              sessionFilter,
+              MaildropBuilder.BLOCKING,
+              messageFilter.clock(),
+              scanBudget)
+          .start();
+      return;
+    }
+    drainHeld();
   }
 
   // ---- client side ----
@@ -76,18 +135,31 @@ final class Pop3Relay extends ChannelInboundHandlerAdapter {
     if (quitSent || closed) {
       return;
     }
+    if (mode == Mode.BUILDING || asyncRunning || !held.isEmpty()) {
+      hold(msg);
+      return;
+    }
+    process(msg);
+  }
+
+  private void process(Object msg) {
     if (msg == LineFramer.TOO_LONG) {
-      local(Pop3Reply.LINE_TOO_LONG.toBuf(ctx.alloc()));
+      local(Pop3Reply.LINE_TOO_LONG.toBuf(client.alloc()));
       return;
     }
     Pop3Command command = Pop3CommandParser.parse((String) msg);
+    if (command instanceof Pop3Command.Quit q) {
+      quitSent = true;
+      forward(q);
+      return;
+    }
+    if (mode == Mode.MAILDROP) {
+      maildrop.handle(command);
+      return;
+    }
     switch (command) {
-      case Pop3Command.Capa c ->
-          local(Pop3Capabilities.afterLogin(ctx.alloc(), upstreamCapabilities));
-      case Pop3Command.Quit q -> {
-        quitSent = true;
-        forward(q);
-      }
+      case Pop3Command.Capa c -> local(capabilities());
+      case Pop3Command.Quit q -> forward(q);
       case Pop3Command.Stat s -> forward(s);
       case Pop3Command.List l -> forward(l);
       case Pop3Command.Uidl u -> forward(u);
@@ -96,33 +168,132 @@ final class Pop3Relay extends ChannelInboundHandlerAdapter {
       case Pop3Command.Dele d -> forward(d);
       case Pop3Command.Rset r -> forward(r);
       case Pop3Command.Noop n -> forward(n);
-      case Pop3Command.User u -> local(Pop3Reply.WRONG_STATE.toBuf(ctx.alloc()));
-      case Pop3Command.Pass p -> local(Pop3Reply.WRONG_STATE.toBuf(ctx.alloc()));
-      case Pop3Command.Auth a -> local(Pop3Reply.WRONG_STATE.toBuf(ctx.alloc()));
-      case Pop3Command.Stls s -> local(Pop3Reply.WRONG_STATE.toBuf(ctx.alloc()));
-      case Pop3Command.Invalid i ->
-          local(
-              (i.problem() == Pop3Command.Problem.UNKNOWN_COMMAND
-                      ? Pop3Reply.UNKNOWN_COMMAND
-                      : Pop3Reply.SYNTAX_ERROR)
-                  .toBuf(ctx.alloc()));
+      case Pop3Command.User u -> local(Pop3Reply.WRONG_STATE);
+      case Pop3Command.Pass p -> local(Pop3Reply.WRONG_STATE);
+      case Pop3Command.Auth a -> local(Pop3Reply.WRONG_STATE);
+      case Pop3Command.Stls s -> local(Pop3Reply.WRONG_STATE);
+      case Pop3Command.Invalid i -> local(invalid(i));
     }
   }
 
-  private void forward(Pop3Command command) {
-    pending.add(Pending.upstream(command));
+  private void hold(Object msg) {
+    held.add(msg);
+    if (held.size() >= context.limits().maxPipelinedCommands()) {
+      client.channel().config().setAutoRead(false);
+    }
+  }
+
+  /** Processes held commands until one needs to wait again. */
+  private void drainHeld() {
+    while (!held.isEmpty() && !closed && !quitSent && mode != Mode.BUILDING && !asyncRunning) {
+      process(held.poll());
+    }
+    updateClientRead();
+  }
+
+  /** Reads from the client only while there is room for what it sends and it may be served. */
+  private void updateClientRead() {
+    int max = context.limits().maxPipelinedCommands();
+    client
+        .channel()
+        .config()
+        .setAutoRead(
+            !closed
+                && !quitSent
+                && mode != Mode.BUILDING
+                && held.size() < max
+                && pending.size() < max
+                && upstream.isWritable());
+  }
+
+  ByteBuf capabilities() {
+    return Pop3Capabilities.afterLogin(client.alloc(), upstreamCapabilities);
+  }
+
+  static Pop3Reply invalid(Pop3Command.Invalid i) {
+    return i.problem() == Pop3Command.Problem.UNKNOWN_COMMAND
+        ? Pop3Reply.UNKNOWN_COMMAND
+        : Pop3Reply.SYNTAX_ERROR;
+  }
+
+  /** Sends {@code command} upstream; its answer goes to the client unchanged. */
+  void forward(Pop3Command command) {
+    forward(command, toClient);
+  }
+
+  /** Sends {@code command} upstream; its answer goes to {@code sink}. */
+  void forward(Pop3Command command, AnswerSink sink) {
+    pending.add(
+        new Pending.Upstream(command.multiLineAnswer(), command instanceof Pop3Command.Quit, sink));
     upstream.writeAndFlush(Unpooled.copiedBuffer(command.wireForm(), StandardCharsets.US_ASCII));
     if (pending.size() >= context.limits().maxPipelinedCommands()) {
       client.channel().config().setAutoRead(false);
     }
   }
 
-  private void local(ByteBuf reply) {
-    if (pending.isEmpty()) {
+  /** Answers the client from the gateway, after every answer owed before it. */
+  void local(Pop3Reply reply) {
+    local(reply.toBuf(client.alloc()));
+  }
+
+  /** Answers the client from the gateway, after every answer owed before it. */
+  void local(ByteBuf reply) {
+    if (closed) {
+      reply.release();
+    } else if (pending.isEmpty()) {
       client.writeAndFlush(reply);
     } else {
-      pending.add(Pending.local(reply));
+      pending.add(new Pending.Local(reply));
     }
+  }
+
+  /**
+   * Answers the client from work done off the event loop: {@code start} runs on the event loop once
+   * every answer owed before it is written, and must lead to {@link #asyncDone} on the event loop.
+   * Later commands wait meanwhile, so nothing overtakes the answer.
+   */
+  void async(Runnable start) {
+    asyncRunning = true;
+    pending.add(new Pending.Async(start));
+    writeReadyAnswers();
+  }
+
+  /** The asynchronous answer at the head is written; later commands go on. */
+  void asyncDone() {
+    if (closed) {
+      return;
+    }
+    Pending head = pending.poll();
+    if (!(head instanceof Pending.Async)) {
+      throw new IllegalStateException("no asynchronous answer at the head");
+    }
+    asyncRunning = false;
+    asyncStarted = false;
+    writeReadyAnswers();
+    client.flush();
+    drainHeld();
+  }
+
+  /** The virtual maildrop is built: serve from it, starting with the commands that waited. */
+  void maildropReady(VirtualMaildrop built) {
+    if (closed) {
+      return;
+    }
+    maildrop = built;
+    mode = Mode.MAILDROP;
+    drainHeld();
+  }
+
+  ChannelHandlerContext client() {
+    return client;
+  }
+
+  Channel upstreamChannel() {
+    return upstream;
+  }
+
+  boolean closed() {
+    return closed;
   }
 
   @Override
@@ -160,39 +331,65 @@ final class Pop3Relay extends ChannelInboundHandlerAdapter {
 
   /** Whether an upstream answer is owed; bytes from upstream when none is are a protocol error. */
   boolean awaitingUpstream() {
-    Pending head = pending.peek();
-    return head != null && head.fromUpstream();
+    return pending.peek() instanceof Pending.Upstream;
   }
 
   /** Whether the answer now being read is multi-line when positive. */
   boolean headMultiLine() {
-    Pending head = pending.peek();
-    return head != null && head.multiLine();
+    return pending.peek() instanceof Pending.Upstream u && u.multiLine();
   }
 
-  /** Passes a slice of upstream bytes to the client unchanged (dot-stuffing included). */
+  /** Passes a slice of upstream bytes to the sink of the answer being read. */
   void toClient(ByteBuf bytes) {
-    if (closed) {
+    if (closed || !(pending.peek() instanceof Pending.Upstream head)) {
       bytes.release();
       return;
     }
-    client.write(bytes);
+    head.sink().bytes(bytes);
   }
 
   /** The upstream answer at the head of the queue is complete. */
   void answerComplete() {
-    Pending done = pending.poll();
-    while (!pending.isEmpty() && !pending.peek().fromUpstream()) {
-      client.write(pending.poll().local());
+    if (!(pending.poll() instanceof Pending.Upstream done)) {
+      return;
     }
-    if (done != null && done.quit()) {
+    done.sink().complete();
+    if (closed) {
+      return;
+    }
+    if (done.quit()) {
       closed = true;
+      releasePending();
       client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
       upstream.close();
       return;
     }
+    writeReadyAnswers();
     if (pending.size() < context.limits().maxPipelinedCommands() / 2) {
-      client.channel().config().setAutoRead(true);
+      updateClientRead();
+    }
+  }
+
+  /** Writes the gateway's own answers now at the head; starts an asynchronous one. */
+  private void writeReadyAnswers() {
+    while (!closed && !pending.isEmpty()) {
+      switch (pending.peek()) {
+        case Pending.Local l -> {
+          pending.poll();
+          client.write(l.reply());
+        }
+        case Pending.Async a -> {
+          if (!asyncStarted) {
+            asyncStarted = true;
+            client.flush();
+            a.start().run();
+          }
+          return;
+        }
+        case Pending.Upstream u -> {
+          return;
+        }
+      }
     }
   }
 
@@ -214,21 +411,75 @@ final class Pop3Relay extends ChannelInboundHandlerAdapter {
     closeBoth();
   }
 
+  /** Ends the session after a failure the client is told about with {@code reply}. */
+  void fail(Pop3Reply reply, String auditReason) {
+    if (closed) {
+      return;
+    }
+    context.audit().session(session, "session-failed", auditReason);
+    client.writeAndFlush(reply.toBuf(client.alloc()));
+    closeBoth();
+  }
+
+  /** Ends the session without a word: the client is inside an answer it cannot be told about. */
+  void abort(String auditReason) {
+    if (closed) {
+      return;
+    }
+    context.audit().session(session, "session-failed", auditReason);
+    closeBoth();
+  }
+
   private void closeBoth() {
     if (closed) {
       return;
     }
     closed = true;
-    pending.forEach(
-        p -> {
-          if (p.local() != null) {
-            p.local().release();
-          }
-        });
-    pending.clear();
-    upstream.close();
+    boolean answersOwed = pending.stream().anyMatch(p -> p instanceof Pending.Upstream);
+    releasePending();
+    closeUpstream(answersOwed);
     client.flush();
     client.close();
+  }
+
+  /**
+   * Ends the upstream connection without QUIT, so nothing is deleted (RFC 1939 §6). While answers
+   * are still on their way, only our side is shut and what arrives is read and dropped until the
+   * upstream closes: closing with unread data would reset the connection.
+   */
+  private void closeUpstream(boolean answersOwed) {
+    if (!answersOwed || !(upstream instanceof DuplexChannel duplex) || !upstream.isActive()) {
+      upstream.close();
+      return;
+    }
+    duplex.shutdownOutput();
+    upstream.config().setAutoRead(true);
+    upstream
+        .eventLoop()
+        .schedule(() -> upstream.close(), UPSTREAM_DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void releasePending() {
+    for (Pending p : pending) {
+      switch (p) {
+        case Pending.Local l -> l.reply().release();
+        case Pending.Upstream u -> u.sink().abort();
+        case Pending.Async a -> {}
+      }
+    }
+    pending.clear();
+    held.clear();
+  }
+
+  /** The plain relay: upstream bytes go to the client unchanged. */
+  private final class ToClient implements AnswerSink {
+    @Override
+    public void bytes(ByteBuf slice) {
+      client.write(slice);
+    }
+
+    @Override
+    public void complete() {}
   }
 
   /** Watches the upstream channel for closes and errors. */
@@ -250,7 +501,7 @@ final class Pop3Relay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      client.channel().config().setAutoRead(ctx.channel().isWritable() && !closed);
+      updateClientRead();
     }
   }
 }

@@ -35,7 +35,11 @@ enum Pop3Reply {
   LOGIN_TIMEOUT("-ERR Login time exceeded, closing"),
   IDLE_TIMEOUT("-ERR Idle for too long, closing"),
   SHUTTING_DOWN("-ERR [SYS/TEMP] Server shutting down"),
-  UPSTREAM_LOST("-ERR [SYS/TEMP] Connection to the mail server lost");
+  UPSTREAM_LOST("-ERR [SYS/TEMP] Connection to the mail server lost"),
+  NO_SUCH_MESSAGE("-ERR No such message"),
+  DELE_REFUSED("-ERR [SYS/TEMP] Message cannot be deleted yet"),
+  FILTER_UNAVAILABLE("-ERR [SYS/TEMP] Mail filtering unavailable, try again later"),
+  MESSAGE_UNAVAILABLE("-ERR [SYS/TEMP] Message unavailable, try again later");
 
   private final byte[] line;
 

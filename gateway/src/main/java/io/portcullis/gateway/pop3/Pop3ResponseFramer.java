@@ -27,6 +27,9 @@ final class Pop3ResponseFramer extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf in = (ByteBuf) msg;
     try {
+      if (relay.closed()) {
+        return; // the session is over; what the upstream still sends is dropped
+      }
       int end = in.writerIndex();
       int segment = in.readerIndex();
       int i = segment;

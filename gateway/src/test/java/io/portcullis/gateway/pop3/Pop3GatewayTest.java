@@ -126,6 +126,24 @@ class Pop3GatewayTest {
 
   @Test
   void largeMessageShouldStreamThroughUnchanged() throws Exception {
+    // Over the scan limit and passed unscanned: relayed from the upstream as it comes.
+    fixture.close();
+    fixture =
+        GatewayFixture.withGreenMail(
+            dataDir,
+            GatewayLimits.defaults(),
+            null,
+            Pop3TestPolicies.write(
+                dataDir,
+                "pass-large.yml",
+                """
+                version: 1
+                defaults:
+                  scanning:
+                    max-size: 1MiB
+                    over-limit: pass-unscanned
+                """));
+    alice = fixture.user("alice", "correct-horse");
     StringBuilder body = new StringBuilder("Subject: large\r\n\r\n");
     String line = "0123456789".repeat(7) + "\r\n";
     while (body.length() < 4 * 1024 * 1024) {

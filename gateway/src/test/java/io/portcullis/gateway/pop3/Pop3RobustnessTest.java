@@ -78,7 +78,8 @@ class Pop3RobustnessTest {
           GatewayFixture.withUpstream(
               dataDir,
               new UpstreamConfig(Endpoint.parse("pop3://127.0.0.1:" + upstream.port()), null),
-              GatewayLimits.defaults());
+              GatewayLimits.defaults(),
+              Pop3TestPolicies.scanOff(dataDir));
       try (LineClient client = LineClient.tls(fixture.pop3s(), fixture.trust())) {
         client.readLine();
         client.send("USER a\r\nPASS b\r\n");
@@ -121,7 +122,8 @@ class Pop3RobustnessTest {
           GatewayFixture.withUpstream(
               dataDir,
               new UpstreamConfig(Endpoint.parse("pop3://127.0.0.1:" + upstream.port()), null),
-              GatewayLimits.defaults());
+              GatewayLimits.defaults(),
+              Pop3TestPolicies.scanOff(dataDir));
       LineClient client = LineClient.tls(fixture.pop3s(), fixture.trust());
       client.readLine();
       client.send("USER a\r\nPASS b\r\nDELE 1\r\nRETR 1\r\n");

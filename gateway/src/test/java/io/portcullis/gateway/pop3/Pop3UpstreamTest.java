@@ -36,7 +36,8 @@ class Pop3UpstreamTest {
         GatewayFixture.withUpstream(
             dataDir,
             new UpstreamConfig(Endpoint.parse(upstreamUrl), null),
-            GatewayLimits.defaults());
+            GatewayLimits.defaults(),
+            Pop3TestPolicies.scanOff(dataDir));
     LineClient client = LineClient.tls(fixture.pop3s(), fixture.trust());
     client.readLine();
     return client;

@@ -77,7 +77,13 @@ public final class GatewayFixture implements AutoCloseable {
   /** Gateway in front of any upstream, no GreenMail. */
   public static GatewayFixture withUpstream(
       Path dataDir, UpstreamConfig upstream, GatewayLimits limits) throws Exception {
-    return new GatewayFixture(null, startGateway(dataDir, upstream, limits, null), dataDir);
+    return withUpstream(dataDir, upstream, limits, null);
+  }
+
+  /** Gateway with a policy file in front of any upstream, no GreenMail. */
+  public static GatewayFixture withUpstream(
+      Path dataDir, UpstreamConfig upstream, GatewayLimits limits, Path policy) throws Exception {
+    return new GatewayFixture(null, startGateway(dataDir, upstream, limits, null, policy), dataDir);
   }
 
   private static GatewayServer startGateway(
