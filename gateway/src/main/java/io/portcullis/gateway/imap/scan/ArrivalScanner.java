@@ -1,0 +1,516 @@
+package io.portcullis.gateway.imap.scan;
+
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.Future;
+import io.portcullis.filter.io.Spool;
+import io.portcullis.gateway.filtering.FilterOutcome;
+import io.portcullis.gateway.filtering.MessageFilter;
+import io.portcullis.gateway.filtering.MessageRef;
+import io.portcullis.gateway.filtering.Releases;
+import io.portcullis.gateway.filtering.SessionFilter;
+import io.portcullis.gateway.upstream.ImapUpstreamLogin;
+import io.portcullis.gateway.upstream.UpstreamConnector;
+import io.portcullis.gateway.upstream.UpstreamCredentials;
+import io.portcullis.policy.FilterAction;
+import io.portcullis.policy.Tag;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scan on arrival for one IMAP session: on a side connection with the session's credentials, scans
+ * every message above a mailbox's durable high-water mark (BODY.PEEK, so {@code \Seen} stays as it
+ * is), carries out the policy's action upstream (junk → {@code $Junk} and MOVE to Junk; strip and
+ * tag → APPEND the rendition with the original's flags and date, then MOVE the original into the
+ * hidden quarantine mailbox; quarantine → MOVE; keyword-only tag → STORE), and only then advances
+ * the mark. Every step is journaled first so that a crash resumes without losing or duplicating an
+ * original. Scans run one at a time on the session's own virtual thread. Thread-safe.
+ */
+public final class ArrivalScanner implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ArrivalScanner.class);
+
+  /** The header that marks a rendition the gateway appended; its value is a random nonce. */
+  static final String RENDITION_HEADER = "X-Portcullis-Rendition";
+
+  /** Longest wait for one scan of one message (the filter has its own, shorter, timeout). */
+  private static final Duration FILTER_WAIT = Duration.ofMinutes(10);
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /**
+   * How the scanner acts upstream.
+   *
+   * @param quarantineMailbox the mailbox that holds originals, hidden from clients
+   * @param junkMailbox the mailbox for junk when none has the {@code \Junk} attribute
+   * @param commandTimeout longest wait for one upstream response
+   */
+  public record Settings(String quarantineMailbox, String junkMailbox, Duration commandTimeout) {
+    public static final Settings DEFAULTS =
+        new Settings("Quarantine", "Junk", Duration.ofMinutes(2));
+
+    public Settings {
+      for (String name : new String[] {quarantineMailbox, junkMailbox}) {
+        if (name == null || name.isEmpty() || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+          throw new IllegalArgumentException("mailbox names must be printable");
+        }
+      }
+      if (commandTimeout == null || commandTimeout.isNegative() || commandTimeout.isZero()) {
+        throw new IllegalArgumentException("command timeout must be positive");
+      }
+    }
+  }
+
+  /**
+   * What one scan did.
+   *
+   * @param scanned messages looked at above the mark
+   * @param removed originals taken out of the mailbox (moved to Junk or the quarantine mailbox)
+   */
+  public record Result(int scanned, int removed) {}
+
+  /** Places between the steps of an upstream action; a test hook may "crash" at each. */
+  enum Point {
+    PLANNED,
+    APPENDED,
+    COPIED,
+    REMOVED
+  }
+
+  /** The fault-injection seam: called after each durable step. */
+  interface StepHook {
+    void reached(Point point, long uid) throws IOException;
+  }
+
+  /** Opens the logged-in side connection. */
+  interface Opener {
+    SideConnection open() throws IOException;
+  }
+
+  private final MessageFilter filter;
+  private final SessionFilter session;
+  private final Settings settings;
+  private final Opener opener;
+  private final StepHook hook;
+  private final boolean useMove;
+  private final ScanJournal journal;
+  private final ExecutorService worker;
+  private volatile SideConnection side;
+  private UpstreamMailboxes boxes;
+  private String junk;
+  private boolean releasesDone;
+  private volatile boolean closed;
+
+  ArrivalScanner(
+      MessageFilter filter,
+      SessionFilter session,
+      Settings settings,
+      Opener opener,
+      StepHook hook,
+      boolean useMove) {
+    this.useMove = useMove;
+    this.filter = filter;
+    this.session = session;
+    this.settings = settings;
+    this.opener = opener;
+    this.hook = hook;
+    this.journal = new ScanJournal(filter.state());
+    this.worker =
+        Executors.newSingleThreadExecutor(Thread.ofVirtual().name("imap-scan-", 0).factory());
+  }
+
+  /**
+   * A scanner for one session; the side connection opens at the first scan, on {@code client}'s
+   * event loop, with the credentials the session logged in with.
+   */
+  public static ArrivalScanner forSession(
+      MessageFilter filter,
+      SessionFilter session,
+      Settings settings,
+      UpstreamConnector connector,
+      UpstreamCredentials credentials,
+      Channel client) {
+    return new ArrivalScanner(
+        filter,
+        session,
+        settings,
+        opener(settings, connector, credentials, client),
+        (p, uid) -> {},
+        true);
+  }
+
+  /** Logs in on {@code client}'s event loop and attaches a side connection. */
+  static Opener opener(
+      Settings settings,
+      UpstreamConnector connector,
+      UpstreamCredentials credentials,
+      Channel client) {
+    return () -> {
+      Future<ImapUpstreamLogin.Session> login =
+          ImapUpstreamLogin.start(connector, credentials, client, Optional.empty());
+      try {
+        if (!login.await(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            || !login.isSuccess()) {
+          login.addListener(f -> closeLate(login));
+          throw new IOException("side connection login failed");
+        }
+        ImapUpstreamLogin.Session up = login.getNow();
+        return client
+            .eventLoop()
+            .submit(
+                () ->
+                    SideConnection.attach(
+                        up.channel(),
+                        up.capabilities(),
+                        connector.limits().upstreamLineLength(),
+                        settings.commandTimeout()))
+            .get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted");
+      } catch (ExecutionException e) {
+        throw new IOException("side connection setup failed");
+      }
+    };
+  }
+
+  private static void closeLate(Future<ImapUpstreamLogin.Session> login) {
+    if (login.isSuccess()) {
+      login.getNow().channel().close();
+    }
+  }
+
+  /** The quarantine mailbox's name, which the relay hides from the client. */
+  public String quarantineMailbox() {
+    return settings.quarantineMailbox();
+  }
+
+  /**
+   * Scans {@code mailbox} (as the client names it, modified UTF-7) above its mark; completes on the
+   * scanner's thread once every such message was acted on and the mark moved past it.
+   */
+  public CompletableFuture<Result> scan(String mailbox) {
+    CompletableFuture<Result> result = new CompletableFuture<>();
+    try {
+      worker.execute(
+          () -> {
+            try {
+              result.complete(scanNow(mailbox));
+            } catch (Exception | StackOverflowError e) {
+              result.completeExceptionally(e);
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      result.completeExceptionally(new IOException("scanner closed"));
+    }
+    return result;
+  }
+
+  Result scanNow(String mailbox) throws IOException {
+    ensureOpen();
+    if (!releasesDone) {
+      releasesDone = true;
+      releasePending();
+    }
+    long validity = boxes.select(mailbox);
+    String box = ScanJournal.mailboxKey(session.account(), mailbox, validity);
+    int removed = 0;
+    for (ScanJournal.Entry e : journal.open(box)) {
+      removed += resume(box, mailbox, e);
+    }
+    long mark = journal.mark(box);
+    List<FetchItems> fresh = boxes.above(mark);
+    int scanned = 0;
+    for (FetchItems item : fresh) {
+      if (closed) {
+        throw new IOException("scanner closed");
+      }
+      if (journal.takeSkip(box, item.uid())) {
+        journal.advance(box, item.uid());
+        continue;
+      }
+      scanned++;
+      removed += scanOne(box, mailbox, validity, item);
+      journal.advance(box, item.uid());
+    }
+    if (scanned > 0) {
+      LOG.info(
+          "scanned {} new message(s) in a mailbox of {}, {} removed",
+          scanned,
+          session.account(),
+          removed);
+    }
+    return new Result(scanned, removed);
+  }
+
+  private void ensureOpen() throws IOException {
+    if (closed) {
+      throw new IOException("scanner closed");
+    }
+    if (side == null) {
+      side = opener.open();
+      if (closed) {
+        side.close();
+        throw new IOException("scanner closed");
+      }
+      boxes = UpstreamMailboxes.of(side);
+      boxes.ensureExists(settings.quarantineMailbox());
+    }
+  }
+
+  private int scanOne(String box, String mailbox, long validity, FetchItems item)
+      throws IOException {
+    MessageRef ref = MessageRef.imap(session.account(), mailbox, validity, item.uid());
+    FilterOutcome outcome;
+    if (!filter.needsContent(session, item.size())) {
+      outcome = filter.unscanned(session, ref, item.size());
+    } else {
+      try (Spool original = filter.newSpool()) {
+        boxes.fetchBody(item.uid(), original);
+        original.seal();
+        if (original.size() == 0 && !boxes.exists(item.uid())) {
+          return 0; // expunged meanwhile: nothing to show, nothing to act on
+        }
+        outcome = await(filter.filter(session, ref, original));
+      }
+    }
+    try {
+      return act(box, mailbox, item, outcome);
+    } finally {
+      if (outcome.rendition().isPresent()) {
+        outcome.rendition().get().close();
+      }
+    }
+  }
+
+  private static FilterOutcome await(CompletableFuture<FilterOutcome> f) throws IOException {
+    try {
+      return f.get(FILTER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted");
+    } catch (ExecutionException | TimeoutException e) {
+      // The filter turns its own failures into the scan-error action; this is not one of them.
+      throw new IOException("filter failed", e);
+    }
+  }
+
+  /** Carries out the outcome upstream; returns 1 when the original left the mailbox. */
+  private int act(String box, String mailbox, FetchItems item, FilterOutcome outcome)
+      throws IOException {
+    FilterAction action = outcome.action();
+    Optional<Tag> tag = outcome.tag();
+    switch (action) {
+      case ALLOW -> {
+        return 0;
+      }
+      case TAG -> {
+        if (tag.isPresent() && tag.get().keywordOnly()) {
+          boxes.addFlags(item.uid(), tag.get().keyword());
+          return 0;
+        }
+        return replace(box, mailbox, item, outcome);
+      }
+      case STRIP -> {
+        return replace(box, mailbox, item, outcome);
+      }
+      case JUNK -> {
+        boxes.addFlags(item.uid(), "$Junk");
+        if (junk().equals(mailbox)) {
+          return 0; // already where junk goes
+        }
+        moveOriginal(box, item.uid(), junk(), Optional.empty(), mailbox);
+        return 1;
+      }
+      case QUARANTINE -> {
+        moveOriginal(
+            box, item.uid(), settings.quarantineMailbox(), outcome.quarantineId(), mailbox);
+        return 1;
+      }
+    }
+    throw new IllegalStateException("unknown action");
+  }
+
+  private String junk() throws IOException {
+    if (junk == null) {
+      junk = boxes.junkMailbox(settings.junkMailbox());
+    }
+    return junk;
+  }
+
+  /** APPEND the rendition, then move the original into the quarantine mailbox. */
+  private int replace(String box, String mailbox, FetchItems item, FilterOutcome outcome)
+      throws IOException {
+    if (outcome.rendition().isEmpty()) {
+      // Nothing to show instead: the original is withheld, which is the safe side.
+      moveOriginal(box, item.uid(), settings.quarantineMailbox(), outcome.quarantineId(), mailbox);
+      return 1;
+    }
+    String nonce = HexFormat.of().formatHex(nonce());
+    ScanJournal.Entry entry =
+        new ScanJournal.Entry(
+            item.uid(), ScanJournal.Step.PLANNED, settings.quarantineMailbox(), nonce);
+    journal.write(box, entry);
+    hook.reached(Point.PLANNED, item.uid());
+    Spool rendition = outcome.rendition().get();
+    byte[] header = (RENDITION_HEADER + ": " + nonce + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    Optional<Long> appended;
+    try (InputStream in =
+        new SequenceInputStream(new ByteArrayInputStream(header), rendition.openStream())) {
+      appended =
+          boxes.append(
+              mailbox, item.flags(), item.internalDate(), header.length + rendition.size(), in);
+    }
+    Optional<Long> renditionUid =
+        appended.isPresent() ? appended : boxes.findByHeader(RENDITION_HEADER, nonce);
+    renditionUid.ifPresent(uid -> journal.skip(box, uid));
+    journal.write(box, entry.at(ScanJournal.Step.APPENDED));
+    hook.reached(Point.APPENDED, item.uid());
+    moveOriginal(box, item.uid(), settings.quarantineMailbox(), outcome.quarantineId(), mailbox);
+    return 1;
+  }
+
+  private static byte[] nonce() {
+    byte[] b = new byte[16];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
+  /**
+   * Moves an original (MOVE, or COPY then remove, journaled between), records where a quarantined
+   * one went, and closes its journal entry.
+   */
+  private void moveOriginal(
+      String box, long uid, String target, Optional<String> quarantineId, String mailbox)
+      throws IOException {
+    Optional<UpstreamMailboxes.Copied> to;
+    if (useMove && boxes.canMove()) {
+      to = boxes.move(uid, target);
+    } else {
+      ScanJournal.Entry planned =
+          journal.open(box).stream()
+              .filter(e -> e.uid() == uid)
+              .findFirst()
+              .orElse(new ScanJournal.Entry(uid, ScanJournal.Step.PLANNED, target, ""));
+      to = boxes.copy(uid, target);
+      journal.write(box, planned.at(ScanJournal.Step.COPIED));
+      hook.reached(Point.COPIED, uid);
+      boxes.removeOriginal(uid);
+    }
+    if (to.isPresent()) {
+      // Scanned once is enough: the copy is not scanned again where it went (Junk).
+      journal.skip(
+          ScanJournal.mailboxKey(session.account(), target, to.get().uidValidity()),
+          to.get().uid());
+      if (quarantineId.isPresent()) {
+        journal.quarantined(quarantineId.get(), mailbox, target, to.get().uid());
+      }
+    }
+    journal.done(box, uid);
+    hook.reached(Point.REMOVED, uid);
+  }
+
+  /** Finishes an action a crash interrupted; returns 1 when the original left the mailbox. */
+  private int resume(String box, String mailbox, ScanJournal.Entry e) throws IOException {
+    switch (e.step()) {
+      case PLANNED -> {
+        Optional<Long> rendition =
+            e.nonce().isEmpty()
+                ? Optional.empty()
+                : boxes.findByHeader(RENDITION_HEADER, e.nonce());
+        if (rendition.isEmpty()) {
+          // Nothing was changed upstream: the message is simply scanned again.
+          journal.done(box, e.uid());
+          return 0;
+        }
+        journal.skip(box, rendition.get());
+        journal.write(box, e.at(ScanJournal.Step.APPENDED));
+        return resume(box, mailbox, e.at(ScanJournal.Step.APPENDED));
+      }
+      case APPENDED -> {
+        if (boxes.exists(e.uid())) {
+          moveOriginal(box, e.uid(), e.target(), Optional.empty(), mailbox);
+        } else {
+          journal.done(box, e.uid());
+        }
+        journal.advance(box, e.uid());
+        return 1;
+      }
+      case COPIED -> {
+        if (boxes.exists(e.uid())) {
+          boxes.removeOriginal(e.uid());
+        }
+        journal.done(box, e.uid());
+        journal.advance(box, e.uid());
+        return 1;
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Carries out releases asked for with {@code portcullis quarantine release}: the original moves
+   * back from the quarantine mailbox to where it was, and is not scanned again there.
+   */
+  private void releasePending() throws IOException {
+    Releases releases = filter.releases();
+    for (Releases.Release r : releases.pending(session.account())) {
+      Optional<Map<String, String>> where = journal.whereQuarantined(r.quarantineId());
+      if (where.isEmpty()) {
+        continue; // not an IMAP quarantine of this gateway's, or already released
+      }
+      String mailbox = where.get().get("mailbox");
+      long uid = Long.parseLong(where.get().get("uid"));
+      boxes.select(where.get().get("quarantine-mailbox"));
+      if (boxes.exists(uid)) {
+        Optional<UpstreamMailboxes.Copied> back;
+        if (useMove && boxes.canMove()) {
+          back = boxes.move(uid, mailbox);
+        } else {
+          back = boxes.copy(uid, mailbox);
+          boxes.removeOriginal(uid);
+        }
+        back.ifPresent(
+            c ->
+                journal.skip(
+                    ScanJournal.mailboxKey(session.account(), mailbox, c.uidValidity()), c.uid()));
+      }
+      journal.released(r.quarantineId());
+      releases.done(r);
+    }
+  }
+
+  /** Abandons the side connection without LOGOUT, as a crash would (tests). */
+  void crash() {
+    closed = true;
+    worker.shutdownNow();
+    if (side != null) {
+      side.abort();
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    worker.shutdownNow();
+    SideConnection s = side;
+    if (s != null) {
+      s.close();
+    }
+  }
+}
