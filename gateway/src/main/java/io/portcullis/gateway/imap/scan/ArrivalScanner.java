@@ -374,7 +374,11 @@ public final class ArrivalScanner implements AutoCloseable {
         new SequenceInputStream(new ByteArrayInputStream(header), rendition.openStream())) {
       appended =
           boxes.append(
-              mailbox, item.flags(), item.internalDate(), header.length + rendition.size(), in);
+              mailbox,
+              renditionFlags(item, outcome),
+              item.internalDate(),
+              header.length + rendition.size(),
+              in);
     }
     Optional<Long> renditionUid =
         appended.isPresent() ? appended : boxes.findByHeader(RENDITION_HEADER, nonce);
@@ -383,6 +387,18 @@ public final class ArrivalScanner implements AutoCloseable {
     hook.reached(Point.APPENDED, item.uid());
     moveOriginal(box, item.uid(), settings.quarantineMailbox(), outcome.quarantineId(), mailbox);
     return 1;
+  }
+
+  /** The original's flags, and a tag's keyword (RFC 9051 §2.3.2) on a tagged rendition. */
+  private static List<String> renditionFlags(FetchItems item, FilterOutcome outcome) {
+    List<String> flags = new java.util.ArrayList<>(item.flags());
+    if (outcome.action() == FilterAction.TAG && outcome.tag().isPresent()) {
+      String keyword = outcome.tag().get().keyword();
+      if (flags.stream().noneMatch(keyword::equalsIgnoreCase)) {
+        flags.add(keyword);
+      }
+    }
+    return flags;
   }
 
   private static byte[] nonce() {
