@@ -79,6 +79,12 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
 
   private final ArrivalScanner scanner;
 
+  /** A command whose mailbox name is a literal the relay reads first: the line before it. */
+  private String nameLine;
+
+  private String nameTag;
+  private java.io.ByteArrayOutputStream nameBytes;
+
   /** The mailbox selected upstream, as the client named it; null when none. */
   private String selected;
 
@@ -156,7 +162,10 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     switch ((ImapFrame) msg) {
       case ImapFrame.Segment s -> onSegment(s);
       case ImapFrame.LiteralChunk c -> {
-        if (dropping) {
+        if (nameBytes != null) {
+          nameBytes.writeBytes(io.netty.buffer.ByteBufUtil.getBytes(c.content()));
+          c.content().release();
+        } else if (dropping) {
           c.content().release();
         } else {
           upstream.write(c.content());
@@ -186,6 +195,10 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
   }
 
   private void onSegment(ImapFrame.Segment s) {
+    if (!s.start() && nameBytes != null) {
+      finishNameLiteral(s);
+      return;
+    }
     if (!s.start()) {
       if (dropping) {
         dropping = s.literal() != null;
@@ -237,6 +250,10 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
    */
   private boolean guardMailboxes(ImapFrame.Segment s, String tag, String name) {
     MailboxArgs.Names names = MailboxArgs.of(s.text(), s.literal() != null);
+    if (names instanceof MailboxArgs.LiteralName) {
+      readNameLiteral(s, tag);
+      return false;
+    }
     if (names instanceof MailboxArgs.Unreadable) {
       refuseLocally(s, ImapReply.MAILBOX_LITERAL.toBuf(client.alloc(), tag));
       return false;
@@ -418,6 +435,50 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
       pendingSelectBox = null;
     }
     return false;
+  }
+
+  /**
+   * A mailbox name comes as a literal: the relay takes it itself (answering a synchronizing one's
+   * continuation request), checks it, and relays the command with the name as a quoted string.
+   */
+  private void readNameLiteral(ImapFrame.Segment s, String tag) {
+    if (s.literal().size() > MAX_LITERAL_NAME) {
+      refuseLocally(s, ImapReply.MAILBOX_LITERAL.toBuf(client.alloc(), tag));
+      return;
+    }
+    String text = s.text();
+    int brace = text.lastIndexOf('{');
+    nameLine = text.substring(0, brace > 0 && text.charAt(brace - 1) == '~' ? brace - 1 : brace);
+    nameTag = tag;
+    nameBytes = new java.io.ByteArrayOutputStream();
+    if (s.literal().synchronizing()) {
+      client.writeAndFlush(ImapReply.CONTINUE_LITERAL.toBuf(client.alloc()));
+      clientFramer.acceptLiteral();
+    }
+  }
+
+  /** The literal name is complete: the command goes on as if the client had quoted it. */
+  private void finishNameLiteral(ImapFrame.Segment rest) {
+    String name = nameBytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+    String line = nameLine;
+    String tag = nameTag;
+    nameBytes = null;
+    nameLine = null;
+    nameTag = null;
+    boolean quotable = name.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
+    ImapFrame.Segment whole =
+        new ImapFrame.Segment(
+            line + (quotable ? quote(name) : "") + rest.text(), true, rest.literal());
+    if (!quotable) {
+      // 8-bit or control characters: not a name this relay forwards unchecked.
+      refuseLocally(whole, ImapReply.MAILBOX_LITERAL.toBuf(client.alloc(), tag));
+      return;
+    }
+    onSegment(whole);
+  }
+
+  private static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
   private static boolean isNameResponse(String text) {

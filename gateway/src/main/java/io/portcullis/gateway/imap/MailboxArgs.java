@@ -38,7 +38,10 @@ final class MailboxArgs {
   /** The command names no mailbox, or only the ones listed. */
   record Known(List<String> mailboxes) implements Names {}
 
-  /** A mailbox is given as a literal (or cannot be read): the relay cannot check it. */
+  /** The next mailbox name is the literal that follows the line; the relay reads it first. */
+  record LiteralName() implements Names {}
+
+  /** A mailbox argument the relay cannot read (a list where a name belongs). */
   record Unreadable() implements Names {}
 
   private MailboxArgs() {}
@@ -68,8 +71,8 @@ final class MailboxArgs {
     for (int p : positions) {
       if (p >= tokens.size()) {
         // Missing, or given as the literal after the line: unreadable only if one follows.
-        if (literalFollows) {
-          return new Unreadable();
+        if (literalFollows && p == tokens.size()) {
+          return new LiteralName();
         }
         continue;
       }

@@ -31,10 +31,12 @@ class MailboxArgsTest {
   }
 
   @Test
-  void aMailboxGivenAsLiteralIsUnreadable() {
-    assertThat(MailboxArgs.of("a SELECT {10}", true)).isInstanceOf(MailboxArgs.Unreadable.class);
+  void aMailboxGivenAsLiteralIsReadFirst() {
+    assertThat(MailboxArgs.of("a SELECT {10}", true)).isInstanceOf(MailboxArgs.LiteralName.class);
     assertThat(MailboxArgs.of("a RENAME INBOX/x {10+}", true))
-        .isInstanceOf(MailboxArgs.Unreadable.class);
+        .isInstanceOf(MailboxArgs.LiteralName.class);
+    assertThat(MailboxArgs.of("a RENAME \"Quarantine\" {3}", true))
+        .isInstanceOf(MailboxArgs.LiteralName.class);
   }
 
   @Test
