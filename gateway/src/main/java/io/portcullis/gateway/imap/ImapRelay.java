@@ -110,6 +110,12 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
    */
   private long replayLimit = -1;
 
+  /**
+   * UIDs in the selected mailbox whose originals the scans moved away: the upstream may still serve
+   * them to this connection until it reports the expunge, so their FETCH data is dropped.
+   */
+  private final java.util.Set<Long> removedUids = new java.util.HashSet<>();
+
   /** The rest of the current upstream response is dropped (hidden or unscanned). */
   private boolean dropResponse;
 
@@ -240,6 +246,10 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     if (scanner != null && !guardMailboxes(s, tag, name)) {
       return;
     }
+    if (scanner != null && name.equals("FETCH")) {
+      // Every FETCH response then names its UID, which is how removed messages are recognised.
+      s = new ImapFrame.Segment(FetchRewrite.withUid(s.text()), true, s.literal());
+    }
     commandTag = tag;
     forward(s);
   }
@@ -267,11 +277,14 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     }
     switch (name) {
       case "SELECT", "EXAMINE" -> {
+        removedUids.clear();
         if (!boxes.isEmpty()) {
           pendingSelectTag = tag;
           pendingSelectBox = boxes.get(0);
           selected = null;
           knownCount = 0;
+          scanThenForward(s, tag, boxes.get(0));
+          return false;
         }
       }
       case "CLOSE", "UNSELECT" -> selected = null;
@@ -409,12 +422,21 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
       knownCount = Math.max(0, knownCount - 1);
       return false;
     }
-    if (replayLimit >= 0) {
-      Matcher fetch = FETCH.matcher(text);
-      if (fetch.matches() && Long.parseLong(fetch.group(1)) > replayLimit) {
+    Matcher fetch = FETCH.matcher(text);
+    if (fetch.matches()) {
+      if (replayLimit >= 0 && Long.parseLong(fetch.group(1)) > replayLimit) {
         // Read before the scan, about a message the scan may have removed: never shown.
         dropResponse = s.literal() != null;
         return true;
+      }
+      if (!removedUids.isEmpty()) {
+        long uid = FetchRewrite.uid(text);
+        // Without a UID (it comes after a literal, or the upstream left it out) it cannot be told
+        // apart from a removed message: dropped, and the client fetches again.
+        if (uid < 0 || removedUids.contains(uid)) {
+          dropResponse = s.literal() != null;
+          return true;
+        }
       }
     }
     if (isNameResponse(text)) {
@@ -516,6 +538,44 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     frames.forEach(this::relay);
   }
 
+  /**
+   * Scans the mailbox before the SELECT goes upstream, so that the upstream's answer already
+   * reflects every action: the client never sees a message that the scan then removes.
+   */
+  private void scanThenForward(ImapFrame.Segment select, String tag, String mailbox) {
+    pauseClient();
+    scanner
+        .scan(mailbox)
+        .whenComplete(
+            (result, error) ->
+                client
+                    .executor()
+                    .execute(
+                        () -> {
+                          if (closed) {
+                            return;
+                          }
+                          if (error != null) {
+                            scanFailed(error);
+                            return;
+                          }
+                          commandTag = tag;
+                          forward(select);
+                          upstream.flush();
+                          resumeClient();
+                        }));
+  }
+
+  private void scanFailed(Throwable error) {
+    // Fail closed: what was not scanned is never shown.
+    LOG.warn("session {}: scan failed ({})", session.id(), error.getClass().getSimpleName());
+    context.audit().session(session, "scan-failed", "scan-failed");
+    held.forEach(ImapRelay::release);
+    held.clear();
+    holding = false;
+    closeWith(ImapReply.BYE_SCAN_FAILED);
+  }
+
   /** Stops both directions and scans {@code mailbox}; the EXISTS waits for the result. */
   private void hold(ImapFrame.Segment exists, String mailbox) {
     holding = true;
@@ -536,17 +596,12 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
       return;
     }
     if (error != null) {
-      // Fail closed: what was not scanned is never shown.
-      LOG.warn("session {}: scan failed ({})", session.id(), error.getClass().getSimpleName());
-      context.audit().session(session, "scan-failed", "scan-failed");
-      held.forEach(ImapRelay::release);
-      held.clear();
-      holding = false;
-      closeWith(ImapReply.BYE_SCAN_FAILED);
+      scanFailed(error);
       return;
     }
     holding = false;
-    replayLimit = result.removed() > 0 ? knownBefore : -1;
+    removedUids.addAll(result.removed());
+    replayLimit = result.removed().isEmpty() ? -1 : knownBefore;
     ImapFrame first = held.poll();
     if (first instanceof ImapFrame.Segment s) {
       Matcher m = EXISTS.matcher(s.text());
@@ -565,7 +620,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     replaying = false;
     replayLimit = -1;
     flushToClient();
-    if (result.removed() > 0 && !continuationOpen && !closed) {
+    if (!result.removed().isEmpty() && !continuationOpen && !closed) {
       // Ask the upstream now for the EXPUNGEs of what the scan moved away, before the client's
       // next command can refer to those messages (RFC 9051 §7.5.1).
       internalTag = "PCL" + (++internalCount);

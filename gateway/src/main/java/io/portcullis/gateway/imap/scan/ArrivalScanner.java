@@ -80,9 +80,14 @@ public final class ArrivalScanner implements AutoCloseable {
    * What one scan did.
    *
    * @param scanned messages looked at above the mark
-   * @param removed originals taken out of the mailbox (moved to Junk or the quarantine mailbox)
+   * @param removed the UIDs of originals taken out of the mailbox (moved to Junk or the quarantine
+   *     mailbox); the client must never receive their content
    */
-  public record Result(int scanned, int removed) {}
+  public record Result(int scanned, List<Long> removed) {
+    public Result {
+      removed = List.copyOf(removed);
+    }
+  }
 
   /** Places between the steps of an upstream action; a test hook may "crash" at each. */
   enum Point {
@@ -161,9 +166,15 @@ public final class ArrivalScanner implements AutoCloseable {
       UpstreamCredentials credentials,
       Channel client) {
     return () -> {
-      Future<ImapUpstreamLogin.Session> login =
-          ImapUpstreamLogin.start(connector, credentials, client, Optional.empty());
       try {
+        // Started on the event loop: the flow's handlers must be in place before the connection
+        // can read the greeting, which a start from this thread would race with.
+        Future<ImapUpstreamLogin.Session> login =
+            client
+                .eventLoop()
+                .submit(
+                    () -> ImapUpstreamLogin.start(connector, credentials, client, Optional.empty()))
+                .get();
         if (!login.await(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)
             || !login.isSuccess()) {
           login.addListener(f -> closeLate(login));
@@ -229,9 +240,11 @@ public final class ArrivalScanner implements AutoCloseable {
     }
     long validity = boxes.select(mailbox);
     String box = ScanJournal.mailboxKey(session.account(), mailbox, validity);
-    int removed = 0;
+    List<Long> removed = new java.util.ArrayList<>();
     for (ScanJournal.Entry e : journal.open(box)) {
-      removed += resume(box, mailbox, e);
+      if (resume(box, mailbox, e) > 0) {
+        removed.add(e.uid());
+      }
     }
     long mark = journal.mark(box);
     List<FetchItems> fresh = boxes.above(mark);
@@ -245,7 +258,9 @@ public final class ArrivalScanner implements AutoCloseable {
         continue;
       }
       scanned++;
-      removed += scanOne(box, mailbox, validity, item);
+      if (scanOne(box, mailbox, validity, item) > 0) {
+        removed.add(item.uid());
+      }
       journal.advance(box, item.uid());
     }
     if (scanned > 0) {
@@ -253,7 +268,7 @@ public final class ArrivalScanner implements AutoCloseable {
           "scanned {} new message(s) in a mailbox of {}, {} removed",
           scanned,
           session.account(),
-          removed);
+          removed.size());
     }
     return new Result(scanned, removed);
   }
