@@ -172,7 +172,8 @@ public final class Authenticator implements AutoCloseable {
       return passthrough(request.credentials());
     }
     return switch (request.credentials()) {
-      case PasswordCredentials p -> local.orElseThrow().verify(p, request.protocol());
+      case PasswordCredentials p ->
+          local.orElseThrow().verify(p, request.protocol(), request.secondFactor());
       case BearerCredentials b -> bearer(b);
       case ExternalCredentials e ->
           local.orElseThrow().external(e, request.clientCertificateIdentity());

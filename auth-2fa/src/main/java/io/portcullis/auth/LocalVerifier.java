@@ -71,7 +71,8 @@ final class LocalVerifier {
     this.clock = clock;
   }
 
-  AuthResult verify(PasswordCredentials credentials, String protocol) {
+  AuthResult verify(
+      PasswordCredentials credentials, String protocol, SecondFactorRequirement requirement) {
     Optional<UserRecord> found = directory.find(credentials.user());
     if (found.isEmpty()) {
       hasher.verifyDummy(credentials.password()).join();
@@ -86,7 +87,7 @@ final class LocalVerifier {
       return success(user, EnumSet.of(Factor.APP_PASSWORD));
     }
 
-    boolean needSecond = requiresSecondFactor(user);
+    boolean needSecond = requiresSecondFactor(user, requirement);
     Split split = needSecond ? split(typed, user) : new Split(typed, new SecondFactor.None());
     if (user.passwordHash().isEmpty()) {
       hasher.verifyDummy(credentials.password()).join();
@@ -149,19 +150,26 @@ final class LocalVerifier {
     return withUpstream(user.get(), "EXTERNAL", EnumSet.of(Factor.CLIENT_CERTIFICATE));
   }
 
-  private boolean requiresSecondFactor(UserRecord user) {
+  private boolean requiresSecondFactor(UserRecord user, SecondFactorRequirement requirement) {
     return switch (user.secondFactor()) {
       case EXEMPT -> false;
       case REQUIRED -> true;
       case DEFAULT ->
-          // Once enrolled, the code is always asked for: otherwise the factor protects nothing.
-          user.confirmedTotp().isPresent()
-              || switch (settings.secondFactor().required()) {
-                case ALL -> true;
-                case NONE -> false;
-                case GROUPS ->
-                    user.groups().stream().anyMatch(settings.secondFactor().groups()::contains);
-              };
+          switch (requirement) {
+            case NOT_REQUIRED -> false;
+            case IF_ENROLLED -> user.confirmedTotp().isPresent();
+            case AS_CONFIGURED ->
+                // Once enrolled, the code is always asked for: otherwise the factor protects
+                // nothing (unless a policy relaxes it for a trusted network).
+                user.confirmedTotp().isPresent()
+                    || switch (settings.secondFactor().required()) {
+                      case ALL -> true;
+                      case NONE -> false;
+                      case GROUPS ->
+                          user.groups().stream()
+                              .anyMatch(settings.secondFactor().groups()::contains);
+                    };
+          };
     };
   }
 

@@ -324,6 +324,64 @@ class AuthenticatorTest {
     }
   }
 
+  private AuthResult login(String user, String password, SecondFactorRequirement requirement)
+      throws Exception {
+    return authenticator
+        .authenticate(
+            new AuthRequest(
+                PasswordCredentials.of(user, Secret.of(password)),
+                InetAddress.getByName("192.0.2.10"),
+                "imap",
+                true,
+                Optional.empty(),
+                requirement))
+        .get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void policyOffShouldLetAnEnrolledUserLogInWithThePasswordAlone() throws Exception {
+    Principal p = principal(login("alice", "correct horse", SecondFactorRequirement.NOT_REQUIRED));
+
+    assertThat(p.factors()).containsExactly(Factor.PASSWORD);
+  }
+
+  @Test
+  void policyOffShouldNeverSplitADigitSuffixOffThePassword() throws Exception {
+    admin.add("erin", Secret.of("summer123456"), Set.of());
+    admin.confirmTotp("erin", code(admin.enrolTotp("erin").secret(), 0));
+    clock.advance(Duration.ofSeconds(30));
+
+    assertThat(principal(login("erin", "summer123456", SecondFactorRequirement.NOT_REQUIRED)))
+        .extracting(Principal::factors)
+        .isEqualTo(Set.of(Factor.PASSWORD));
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(
+            reason(
+                login(
+                    "alice",
+                    "correct horse" + code(aliceSecret, 0),
+                    SecondFactorRequirement.NOT_REQUIRED)))
+        .isEqualTo("bad-password");
+  }
+
+  @Test
+  void policyIfEnrolledShouldAskOnlyEnrolledUsersForACode() throws Exception {
+    admin.add("frank", Secret.of("frank pw"), Set.of());
+
+    assertThat(principal(login("frank", "frank pw", SecondFactorRequirement.IF_ENROLLED)).factors())
+        .containsExactly(Factor.PASSWORD);
+    assertThat(reason(login("alice", "correct horse", SecondFactorRequirement.IF_ENROLLED)))
+        .isEqualTo("second-factor-missing");
+  }
+
+  @Test
+  void userRecordThatRequiresACodeShouldWinOverAPolicyThatSaysOff() throws Exception {
+    admin.setSecondFactor("alice", SecondFactorRule.REQUIRED);
+
+    assertThat(reason(login("alice", "correct horse", SecondFactorRequirement.NOT_REQUIRED)))
+        .isEqualTo("second-factor-missing");
+  }
+
   @Test
   void exemptUserShouldLogInWithPasswordAloneEvenWhenAllNeedASecondFactor() throws Exception {
     admin.add("svc", Secret.of("service pw"), Set.of());

@@ -4,10 +4,10 @@ package io.portcullis.policy;
  * An IPv4 or IPv6 prefix ({@code 10.0.0.0/8}, {@code 2001:db8::/32}) parsed without DNS and matched
  * against raw address bytes without allocating. Immutable.
  */
-record Cidr(byte[] network, int prefixLength) {
+public record Cidr(byte[] network, int prefixLength) {
 
   /** Parses a CIDR; throws {@link IllegalArgumentException} with an operator-facing message. */
-  static Cidr parse(String text) {
+  public static Cidr parse(String text) {
     int slash = text.indexOf('/');
     String addressText = slash < 0 ? text : text.substring(0, slash);
     byte[] address =
@@ -38,7 +38,7 @@ record Cidr(byte[] network, int prefixLength) {
   }
 
   /** Whether the raw address (4 or 16 bytes, as {@code InetAddress.getAddress()}) is inside. */
-  boolean contains(byte[] address) {
+  public boolean contains(byte[] address) {
     if (address.length != network.length) {
       return false;
     }

@@ -2,6 +2,9 @@ package io.portcullis.gateway.audit;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.portcullis.gateway.session.ClientSession;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -23,9 +26,33 @@ public final class AuditLog {
   private static final int MAX_FIELD = 256;
 
   private final Clock clock;
+  private final MeterRegistry meters;
+  private final Timer scanTime;
 
+  /** An audit log whose events are not counted anywhere (tools and tests). */
   public AuditLog(Clock clock) {
+    this(clock, new SimpleMeterRegistry());
+  }
+
+  /** An audit log that also counts every event in {@code meters} (docs/operations.md). */
+  public AuditLog(Clock clock, MeterRegistry meters) {
     this.clock = clock;
+    this.meters = meters;
+    this.scanTime =
+        Timer.builder("portcullis.message.scan")
+            .description("Time from fetching a message to its decided outcome")
+            .publishPercentileHistogram()
+            .register(meters);
+  }
+
+  /** The reason code without the rule that produced it ("policy-denied:x (rule r)" → reason). */
+  private static String reasonCode(String reason) {
+    if (reason == null) {
+      return "none";
+    }
+    int paren = reason.indexOf(" (");
+    String code = paren < 0 ? reason : reason.substring(0, paren);
+    return code.length() > 64 ? code.substring(0, 64) : code;
   }
 
   /** Outcome of a login attempt. */
@@ -50,6 +77,16 @@ public final class AuditLog {
     event.put("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT));
     event.put("reason", reason);
     emit(event);
+    meters
+        .counter(
+            "portcullis.logins",
+            "protocol",
+            session.listener().url().protocol().scheme(),
+            "outcome",
+            outcome.name().toLowerCase(java.util.Locale.ROOT),
+            "reason",
+            reasonCode(reason))
+        .increment();
   }
 
   /** A connection-level event: {@code connect-refused}, {@code starttls-injection}, … */
@@ -58,6 +95,14 @@ public final class AuditLog {
     map.put("user", session.user());
     map.put("reason", reason);
     emit(map);
+    meters
+        .counter(
+            "portcullis.session.events",
+            "protocol",
+            session.listener().url().protocol().scheme(),
+            "event",
+            event)
+        .increment();
   }
 
   /** A monitor-mode policy rule matched: what it would have decided; nothing was changed. */
@@ -67,6 +112,7 @@ public final class AuditLog {
     map.put("rule", rule);
     map.put("decision", wouldDo);
     emit(map);
+    meters.counter("portcullis.policy.monitor", "rule", rule).increment();
   }
 
   /**
@@ -103,6 +149,18 @@ public final class AuditLog {
     map.put("quarantine", quarantineId);
     map.put("millis", millis);
     emit(map);
+    meters
+        .counter("portcullis.messages", "action", action, "scanned", String.valueOf(scanned))
+        .increment();
+    for (String label : labels) {
+      meters.counter("portcullis.message.labels", "label", label).increment();
+    }
+    if (quarantineId != null) {
+      meters.counter("portcullis.quarantined").increment();
+    }
+    if (scanned) {
+      scanTime.record(java.time.Duration.ofMillis(millis));
+    }
   }
 
   /** A monitor-mode filtering rule matched a message: what it would have done. */
@@ -115,6 +173,7 @@ public final class AuditLog {
     map.put("rule", rule);
     map.put("decision", wouldDo);
     emit(map);
+    meters.counter("portcullis.policy.monitor", "rule", rule).increment();
   }
 
   private Map<String, Object> base(String event, ClientSession session) {

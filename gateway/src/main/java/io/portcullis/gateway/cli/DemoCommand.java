@@ -82,6 +82,11 @@ final class DemoCommand implements Callable<Integer> {
                 Session.getInstance(new Properties()), new ByteArrayInputStream(e.getValue())));
       }
       AuthConfig auth = demoAuth(dataDir);
+      Path policy = dataDir.resolve("policy.yml");
+      try (InputStream in =
+          DemoCommand.class.getResourceAsStream("/io/portcullis/gateway/demo/policy.yml")) {
+        Files.write(policy, in.readAllBytes());
+      }
       GatewayConfig forUsers = new GatewayConfig(dataDir, null, null, null, null, null, auth, null);
       DemoUsers users = DemoUsers.create(forUsers, USER, PASSWORD);
       Endpoint pop3s = Endpoint.parse("pop3s://127.0.0.1:" + pop3sPort);
@@ -105,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
               null,
               false,
               auth,
-              null);
+              policy);
       ServeCommand.run(
           config, server -> banner(server, pop3s, pop3Starttls, imaps, imapStarttls, users));
     } finally {
@@ -146,6 +151,9 @@ final class DemoCommand implements Callable<Integer> {
                 %s   (STARTTLS required before login)
           account: %s  password: %s   (%d sample messages)
           scan the samples:  ./portcullis scan %s
+          filtering (policy %s): spam goes to Junk (POP3: X-Spam-Flag), dangerous
+            attachments are replaced by a notice, phishing is withheld; the originals:
+            ./portcullis quarantine --data-dir %s list
           certificate SHA-256: %s   (self-signed: clients must trust or skip it)
 
         %s
@@ -166,6 +174,8 @@ final class DemoCommand implements Callable<Integer> {
         PASSWORD,
         SAMPLES.size() + SampleMessages.all().size(),
         dataDir.resolve("samples"),
+        dataDir.resolve("policy.yml"),
+        dataDir,
         fingerprint,
         users.twoFactorLine(),
         users.appPasswordLine(),

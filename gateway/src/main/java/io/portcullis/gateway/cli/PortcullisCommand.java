@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       ScanCommand.class,
       FilterCommand.class,
       PolicyCommand.class,
+      QuarantineCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Documentation: docs/ in the source tree, starting at README.md."})

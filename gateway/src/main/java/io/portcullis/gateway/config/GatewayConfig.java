@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param auth where client identity is decided
  * @param policy the policy file (docs/policies.md); absent: the built-in default policy
  * @param filter how messages are scanned in the data path (docs/filtering.md)
+ * @param metrics the Prometheus endpoint (docs/operations.md)
  */
 public record GatewayConfig(
     Path dataDir,
@@ -28,11 +29,12 @@ public record GatewayConfig(
     Boolean insecureListener,
     AuthConfig auth,
     Path policy,
-    FilterConfig filter) {
+    FilterConfig filter,
+    MetricsConfig metrics) {
 
   public static final Path DEFAULT_DATA_DIR = Path.of("portcullis-data");
 
-  /** A configuration with the default {@code filter:} section. */
+  /** A configuration with the default {@code filter:} and {@code metrics:} sections. */
   public GatewayConfig(
       Path dataDir,
       List<ListenerConfig> listeners,
@@ -42,7 +44,7 @@ public record GatewayConfig(
       Boolean insecureListener,
       AuthConfig auth,
       Path policy) {
-    this(dataDir, listeners, upstreams, tls, limits, insecureListener, auth, policy, null);
+    this(dataDir, listeners, upstreams, tls, limits, insecureListener, auth, policy, null, null);
   }
 
   public GatewayConfig {
@@ -54,6 +56,7 @@ public record GatewayConfig(
     insecureListener = insecureListener != null && insecureListener;
     auth = auth == null ? AuthConfig.DEFAULT : auth;
     filter = filter == null ? FilterConfig.DEFAULT : filter;
+    metrics = metrics == null ? MetricsConfig.DEFAULT : metrics;
   }
 
   /** A configuration with every default and no listener or upstream. */

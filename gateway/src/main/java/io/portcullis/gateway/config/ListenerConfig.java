@@ -11,8 +11,11 @@ import java.util.Locale;
  * @param name what policies call this listener ({@code listener:} conditions); default {@code
  *     default}
  * @param tls client certificates on this listener (mutual TLS)
+ * @param proxyProtocol connections arrive through a load balancer speaking PROXY protocol; null for
+ *     direct connections
  */
-public record ListenerConfig(Endpoint url, String name, ListenerTlsConfig tls) {
+public record ListenerConfig(
+    Endpoint url, String name, ListenerTlsConfig tls, ProxyProtocolConfig proxyProtocol) {
   public static final String DEFAULT_NAME = "default";
 
   public ListenerConfig {
@@ -24,7 +27,11 @@ public record ListenerConfig(Endpoint url, String name, ListenerTlsConfig tls) {
   }
 
   public ListenerConfig(Endpoint url) {
-    this(url, null, null);
+    this(url, null, null, null);
+  }
+
+  public ListenerConfig(Endpoint url, String name, ListenerTlsConfig tls) {
+    this(url, name, tls, null);
   }
 
   /**

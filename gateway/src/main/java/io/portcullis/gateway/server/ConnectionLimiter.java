@@ -3,8 +3,8 @@ package io.portcullis.gateway.server;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.portcullis.gateway.session.ClientSession;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -30,7 +30,8 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    InetAddress source = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+    // The session's source: the real client when a PROXY protocol header named it.
+    InetAddress source = ClientSession.of(ctx.channel()).sourceAddress();
     int now = total.incrementAndGet();
     int fromSource = perSource.computeIfAbsent(source, a -> new AtomicInteger()).incrementAndGet();
     ctx.channel().closeFuture().addListener(f -> release(source));

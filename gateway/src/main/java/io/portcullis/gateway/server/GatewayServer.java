@@ -1,5 +1,6 @@
 package io.portcullis.gateway.server;
 
+import io.micrometer.core.instrument.Gauge;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -9,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.portcullis.auth.AuthSettings;
 import io.portcullis.auth.Authenticator;
@@ -20,6 +22,7 @@ import io.portcullis.gateway.config.Endpoint;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.config.ListenerConfig;
 import io.portcullis.gateway.config.Protocol;
+import io.portcullis.gateway.config.ProxyProtocolConfig;
 import io.portcullis.gateway.config.Security;
 import io.portcullis.gateway.config.TlsConfig;
 import io.portcullis.gateway.config.UpstreamConfig;
@@ -28,6 +31,8 @@ import io.portcullis.gateway.filtering.MessageFilter;
 import io.portcullis.gateway.login.AuthenticatorLoginGate;
 import io.portcullis.gateway.login.LoginGate;
 import io.portcullis.gateway.login.PolicyLoginGate;
+import io.portcullis.gateway.metrics.GatewayMetrics;
+import io.portcullis.gateway.metrics.MetricsServer;
 import io.portcullis.gateway.pop3.Pop3FrontEnd;
 import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.gateway.upstream.UpstreamConnector;
@@ -87,13 +92,19 @@ public final class GatewayServer implements AutoCloseable {
   private final Reloader reloader = new Reloader(RELOAD_POLL);
   private final AtomicReference<PolicyEngine> policy;
   private final MessageFilter messageFilter;
+  private final GatewayMetrics metrics;
+  private MetricsServer metricsServer;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<ServerTls> ownTls = new ArrayList<>();
 
   private GatewayServer(GatewayConfig config, Clock clock) throws ConfigException, TlsException {
     this.config = config.checkRunnable();
     this.transports = Transports.best();
-    this.audit = new AuditLog(clock);
+    this.metrics = new GatewayMetrics();
+    this.audit = new AuditLog(clock, metrics.registry());
+    Gauge.builder("portcullis.sessions", sessions, ChannelGroup::size)
+        .description("Client sessions open now")
+        .register(metrics.registry());
     AuthSettings authSettings;
     try {
       authSettings = config.auth().toSettings(config.dataDir());
@@ -151,6 +162,16 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private void bindAll() throws InterruptedException, ConfigException {
+    if (config.metrics().address().isPresent()) {
+      InetSocketAddress address = config.metrics().address().get();
+      try {
+        metricsServer = MetricsServer.start(address, metrics);
+      } catch (java.io.IOException e) {
+        throw new ConfigException(
+            "metrics.listen: cannot listen on " + config.metrics().listen() + " (" + e + ")");
+      }
+      LOG.info("metrics on http://{}/metrics", config.metrics().listen());
+    }
     for (UpstreamConfig u : config.upstreams()) {
       if (!u.tls().verify()) {
         LOG.warn(
@@ -235,6 +256,12 @@ public final class GatewayServer implements AutoCloseable {
         sessions.add(ch);
         ClientSession.attach(ch, context.listener());
         ChannelPipeline p = ch.pipeline();
+        ProxyProtocolConfig proxy = context.listener().proxyProtocol();
+        if (proxy != null) {
+          // Before the limiter: per-source caps count the real client, not the balancer.
+          p.addLast(new HAProxyMessageDecoder());
+          p.addLast(new ProxyProtocolHandler(proxy.networks(), proxy.timeoutDuration(), audit));
+        }
         p.addLast(limiter);
         if (context.listener().url().security() == Security.IMPLICIT_TLS) {
           p.addLast(HandlerNames.TLS, context.tls().orElseThrow().newHandler(ch.alloc()));
@@ -302,6 +329,15 @@ public final class GatewayServer implements AutoCloseable {
     if (messageFilter != null) {
       messageFilter.close();
     }
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
+    metrics.close();
+  }
+
+  /** Where the metrics endpoint listens, if one is configured. */
+  public Optional<InetSocketAddress> metricsAddress() {
+    return Optional.ofNullable(metricsServer).map(MetricsServer::address);
   }
 
   /** A route the policy can choose that no upstream of any protocol answers to fails logins. */

@@ -46,7 +46,52 @@ class CliTest {
   @Test
   void helpShouldListEveryCommand() {
     assertThat(run("--help")).isZero();
-    assertThat(out()).contains("serve", "demo", "user", "cert", "scan", "filter", "policy");
+    assertThat(out())
+        .contains("serve", "demo", "user", "cert", "scan", "filter", "policy", "quarantine");
+  }
+
+  @Test
+  void quarantineListShowAndReleaseShouldWorkOnWhatTheFilterStored() throws Exception {
+    io.portcullis.gateway.config.GatewayConfig config =
+        new io.portcullis.gateway.config.GatewayConfig(
+            dir, null, null, null, null, null, null, null);
+    byte[] original = io.portcullis.filter.SampleMessages.executableInZip();
+    String id =
+        io.portcullis.gateway.filtering.FilterStores.quarantine(
+                config,
+                io.portcullis.gateway.filtering.FilterStores.masterKey(config),
+                java.time.Clock.systemUTC())
+            .put(
+                new java.io.ByteArrayInputStream(original),
+                new io.portcullis.filter.quarantine.QuarantineMetadata(
+                    "default/alice",
+                    null,
+                    0,
+                    java.util.List.of("dangerous-attachment"),
+                    0,
+                    java.util.List.of("location: pop3:u1"),
+                    "Mallory <m@evil.test>",
+                    "Invoice\u001b[31m",
+                    null));
+    String data = "--data-dir=" + dir;
+
+    assertThat(run("quarantine", data, "list")).isZero();
+    assertThat(out()).contains(id.substring(0, 12), "default/alice", "dangerous-attachment");
+    assertThat(out()).contains("Invoice?[31m").doesNotContain("\u001b");
+    out.reset();
+    assertThat(run("quarantine", data, "show", id.substring(0, 10))).isZero();
+    assertThat(out()).contains("id:       " + id, "location: pop3:u1");
+    Path copy = dir.resolve("original.eml");
+    assertThat(run("quarantine", data, "release", id.substring(0, 8), "--to", copy.toString()))
+        .isZero();
+    assertThat(Files.readAllBytes(copy)).isEqualTo(original);
+    assertThat(
+            new io.portcullis.gateway.filtering.Releases(
+                    io.portcullis.gateway.filtering.FilterStores.state(config))
+                .pending("default/alice"))
+        .singleElement()
+        .satisfies(r -> assertThat(r.location()).isEqualTo("pop3:u1"));
+    assertThat(run("quarantine", data, "show", "00000000")).isEqualTo(1);
   }
 
   @Test
