@@ -292,4 +292,51 @@ class ArrivalScannerTest {
     assertThat(inbox.get(0).content()).doesNotContain(ZIP_MARKER);
     assertThat(inbox.get(0).content()).contains(ArrivalScanner.RENDITION_HEADER);
   }
+
+  @Test
+  void pendingReleaseShouldMoveTheOriginalBackWithoutScanningItAgain() throws Exception {
+    deliver(SampleMessages.executableInZip());
+    scanner(true).scan("INBOX").get(60, TimeUnit.SECONDS);
+    String id = filter.quarantine().list(Optional.empty()).get(0).id();
+    filter
+        .releases()
+        .request(
+            new io.portcullis.gateway.filtering.Releases.Release(
+                id,
+                session.account(),
+                io.portcullis.gateway.filtering.MessageRef.imap(session.account(), "INBOX", 1, 1)
+                    .location(),
+                Instant.now()));
+
+    ArrivalScanner.Result r = scanner(true).scan("INBOX").get(60, TimeUnit.SECONDS);
+
+    assertThat(r.scanned()).isZero();
+    assertThat(mailbox("Quarantine")).isEmpty();
+    assertThat(mailbox("INBOX")).hasSize(2).anyMatch(m -> m.content().contains(ZIP_MARKER));
+    assertThat(filter.releases().pending(session.account())).isEmpty();
+  }
+
+  @Test
+  void keywordOnlyTagShouldSetTheKeywordAndLeaveTheMessageInPlace() throws Exception {
+    Path policy = dir.resolve("keyword.yml");
+    Files.writeString(
+        policy,
+        """
+        version: 1
+        filtering:
+          - id: tag-everything
+            action: tag
+            tag: { keyword: $Checked, keyword-only: true }
+        """);
+    PolicyEngine engine = new PolicyEngine(PolicyLoader.load(policy));
+    session = new SessionFilter(session.account(), session.facts(), () -> engine);
+    deliver(SampleMessages.all().get("plain.eml"));
+
+    ArrivalScanner.Result r = scanner(true).scan("INBOX").get(60, TimeUnit.SECONDS);
+
+    assertThat(r.removed()).isEmpty();
+    List<Seen> inbox = mailbox("INBOX");
+    assertThat(inbox).singleElement().matches(m -> m.flags().contains("$Checked"));
+    assertThat(inbox.get(0).content()).doesNotContain(ArrivalScanner.RENDITION_HEADER);
+  }
 }
