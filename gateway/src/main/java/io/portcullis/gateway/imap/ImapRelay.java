@@ -88,8 +88,19 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
   /** The mailbox selected upstream, as the client named it; null when none. */
   private String selected;
 
+  /** A SELECT or EXAMINE sent upstream and not yet answered: its tag and mailbox. */
   private String pendingSelectTag;
+
   private String pendingSelectBox;
+
+  /**
+   * The mailbox selected before the pending SELECT: responses to commands sent before it may still
+   * be about that mailbox.
+   */
+  private String previousBox;
+
+  /** A CLOSE or UNSELECT sent upstream and not yet answered. */
+  private String closeTag;
 
   /** Upstream frames held while a scan runs; the first is the EXISTS that started it. */
   private final ArrayDeque<ImapFrame> held = new ArrayDeque<>();
@@ -102,6 +113,9 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
   /** The client's commands wait (framer paused, not reading). */
   private boolean clientHeld;
 
+  /** Reasons the client's commands wait: scans, and the gateway's own NOOP. */
+  private int clientPauses;
+
   /** Messages the client has been told about in the selected mailbox. */
   private long knownCount;
 
@@ -111,10 +125,10 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
   private long replayLimit = -1;
 
   /**
-   * UIDs in the selected mailbox whose originals the scans moved away: the upstream may still serve
-   * them to this connection until it reports the expunge, so their FETCH data is dropped.
+   * Per mailbox, the UIDs whose originals the scans moved away: the upstream may still serve them
+   * to this connection until it reports the expunge, so their FETCH data is dropped.
    */
-  private final java.util.Set<Long> removedUids = new java.util.HashSet<>();
+  private final java.util.Map<String, java.util.Set<Long>> removedUids = new java.util.HashMap<>();
 
   /** The rest of the current upstream response is dropped (hidden or unscanned). */
   private boolean dropResponse;
@@ -277,17 +291,13 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     }
     switch (name) {
       case "SELECT", "EXAMINE" -> {
-        removedUids.clear();
         if (!boxes.isEmpty()) {
-          pendingSelectTag = tag;
-          pendingSelectBox = boxes.get(0);
-          selected = null;
-          knownCount = 0;
           scanThenForward(s, tag, boxes.get(0));
           return false;
         }
       }
-      case "CLOSE", "UNSELECT" -> selected = null;
+      case "CLOSE", "UNSELECT" -> closeTag = tag; // deselected once the upstream says OK
+
       default -> {}
     }
     return true;
@@ -409,9 +419,9 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     Matcher exists = EXISTS.matcher(text);
     if (exists.matches() && s.literal() == null) {
       if (!replaying) {
-        String mailbox = pendingSelectBox != null ? pendingSelectBox : selected;
-        if (mailbox != null) {
-          hold(s, mailbox);
+        List<String> mailboxes = mailboxesInPlay();
+        if (!mailboxes.isEmpty()) {
+          hold(s, mailboxes);
           return true;
         }
       }
@@ -429,11 +439,13 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
         dropResponse = s.literal() != null;
         return true;
       }
-      if (!removedUids.isEmpty()) {
+      java.util.Set<Long> removed = new java.util.HashSet<>();
+      mailboxesInPlay().forEach(m -> removed.addAll(removedUids.getOrDefault(m, Set.of())));
+      if (!removed.isEmpty()) {
         long uid = FetchRewrite.uid(text);
         // Without a UID (it comes after a literal, or the upstream left it out) it cannot be told
         // apart from a removed message: dropped, and the client fetches again.
-        if (uid < 0 || removedUids.contains(uid)) {
+        if (uid < 0 || removed.contains(uid)) {
           dropResponse = s.literal() != null;
           return true;
         }
@@ -451,10 +463,17 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
           .isPresent();
     }
     String tag = text.substring(0, Math.max(0, text.indexOf(' ')));
+    if (tag.equals(closeTag)) {
+      closeTag = null;
+      if (text.regionMatches(true, tag.length() + 1, "OK", 0, 2)) {
+        selected = null;
+      }
+    }
     if (tag.equals(pendingSelectTag)) {
       selected = text.regionMatches(true, tag.length() + 1, "OK", 0, 2) ? pendingSelectBox : null;
       pendingSelectTag = null;
       pendingSelectBox = null;
+      previousBox = null;
     }
     return false;
   }
@@ -559,6 +578,11 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
                             scanFailed(error);
                             return;
                           }
+                          previousBox = selected;
+                          selected = null;
+                          pendingSelectTag = tag;
+                          pendingSelectBox = mailbox;
+                          knownCount = 0;
                           commandTag = tag;
                           forward(select);
                           upstream.flush();
@@ -576,20 +600,48 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     closeWith(ImapReply.BYE_SCAN_FAILED);
   }
 
-  /** Stops both directions and scans {@code mailbox}; the EXISTS waits for the result. */
-  private void hold(ImapFrame.Segment exists, String mailbox) {
+  /**
+   * The mailboxes a response may be about: the selected one, or while a SELECT is on its way both
+   * the one before and the one it selects (scanning one too many costs a round trip, one too few
+   * would show an unscanned message).
+   */
+  private List<String> mailboxesInPlay() {
+    List<String> boxes = new java.util.ArrayList<>(3);
+    for (String m : new String[] {previousBox, pendingSelectBox, selected}) {
+      if (m != null && !boxes.contains(m)) {
+        boxes.add(m);
+      }
+    }
+    return boxes;
+  }
+
+  /** Stops both directions and scans the mailboxes; the EXISTS waits for the result. */
+  private void hold(ImapFrame.Segment exists, List<String> mailboxes) {
     holding = true;
     held.add(exists);
     upstream.config().setAutoRead(false);
     pauseClient();
     long before = knownCount;
-    scanner
-        .scan(mailbox)
-        .whenComplete(
-            (result, error) -> client.executor().execute(() -> scanDone(before, result, error)));
+    java.util.concurrent.CompletableFuture<java.util.Map<String, List<Long>>> all =
+        java.util.concurrent.CompletableFuture.completedFuture(new java.util.HashMap<>());
+    for (String m : mailboxes) {
+      all =
+          all.thenCompose(
+              removed ->
+                  scanner
+                      .scan(m)
+                      .thenApply(
+                          r -> {
+                            removed.put(m, r.removed());
+                            return removed;
+                          }));
+    }
+    all.whenComplete(
+        (removed, error) -> client.executor().execute(() -> scanDone(before, removed, error)));
   }
 
-  private void scanDone(long knownBefore, ArrivalScanner.Result result, Throwable error) {
+  private void scanDone(
+      long knownBefore, java.util.Map<String, List<Long>> removed, Throwable error) {
     if (closed) {
       held.forEach(ImapRelay::release);
       held.clear();
@@ -600,8 +652,12 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
       return;
     }
     holding = false;
-    removedUids.addAll(result.removed());
-    replayLimit = result.removed().isEmpty() ? -1 : knownBefore;
+    boolean anyRemoved = false;
+    for (java.util.Map.Entry<String, List<Long>> e : removed.entrySet()) {
+      removedUids.computeIfAbsent(e.getKey(), k -> new java.util.HashSet<>()).addAll(e.getValue());
+      anyRemoved |= !e.getValue().isEmpty();
+    }
+    replayLimit = anyRemoved ? knownBefore : -1;
     ImapFrame first = held.poll();
     if (first instanceof ImapFrame.Segment s) {
       Matcher m = EXISTS.matcher(s.text());
@@ -620,7 +676,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     replaying = false;
     replayLimit = -1;
     flushToClient();
-    if (!result.removed().isEmpty() && !continuationOpen && !closed) {
+    if (anyRemoved && !continuationOpen && !closed) {
       // Ask the upstream now for the EXPUNGEs of what the scan moved away, before the client's
       // next command can refer to those messages (RFC 9051 §7.5.1).
       internalTag = "PCL" + (++internalCount);
@@ -634,13 +690,17 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
   }
 
   private void pauseClient() {
+    clientPauses++;
     clientHeld = true;
     clientFramer.pause();
     client.channel().config().setAutoRead(false);
   }
 
   private void resumeClient() {
-    if (!clientHeld || closed) {
+    if (clientPauses > 0) {
+      clientPauses--;
+    }
+    if (!clientHeld || closed || clientPauses > 0) {
       return;
     }
     clientHeld = false;
