@@ -53,6 +53,9 @@ public final class ArrivalScanner implements AutoCloseable {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** Messages fetched in one command. */
+  private static final int BATCH = 16;
+
   /**
    * How the scanner acts upstream.
    *
@@ -249,19 +252,41 @@ public final class ArrivalScanner implements AutoCloseable {
     long mark = journal.mark(box);
     List<FetchItems> fresh = boxes.above(mark);
     int scanned = 0;
-    for (FetchItems item : fresh) {
+    // Batches: one FETCH brings several bodies (one round trip), the filter analyses them in
+    // parallel on its pool, and actions then go in UID order. The mark is written after each
+    // batch: a crash rescans at most one batch (harmless: actions are journaled, renditions and
+    // moved copies are skipped until the mark is past them).
+    List<Long> skipped = new java.util.ArrayList<>();
+    for (int i = 0; i < fresh.size(); i += BATCH) {
       if (closed) {
         throw new IOException("scanner closed");
       }
-      if (journal.takeSkip(box, item.uid())) {
-        journal.advance(box, item.uid());
-        continue;
+      List<FetchItems> batch = fresh.subList(i, Math.min(fresh.size(), i + BATCH));
+      List<FetchItems> toScan = new java.util.ArrayList<>();
+      for (FetchItems item : batch) {
+        if (journal.isSkipped(box, item.uid())) {
+          skipped.add(item.uid());
+        } else {
+          toScan.add(item);
+        }
       }
-      scanned++;
-      if (scanOne(box, mailbox, validity, item) > 0) {
-        removed.add(item.uid());
+      List<InFlight> flights = start(mailbox, validity, toScan);
+      try {
+        for (InFlight f : flights) {
+          scanned++;
+          if (finish(box, mailbox, f) > 0) {
+            removed.add(f.item().uid());
+          }
+        }
+      } finally {
+        for (InFlight f : flights) {
+          f.close();
+        }
       }
-      journal.advance(box, item.uid());
+      journal.advance(box, batch.get(batch.size() - 1).uid());
+    }
+    for (long uid : skipped) {
+      journal.forgetSkip(box, uid);
     }
     if (scanned > 0) {
       LOG.info(
@@ -288,28 +313,78 @@ public final class ArrivalScanner implements AutoCloseable {
     }
   }
 
-  private int scanOne(String box, String mailbox, long validity, FetchItems item)
-      throws IOException {
-    MessageRef ref = MessageRef.imap(session.account(), mailbox, validity, item.uid());
-    FilterOutcome outcome;
-    if (!filter.needsContent(session, item.size())) {
-      outcome = filter.unscanned(session, ref, item.size());
-    } else {
-      try (Spool original = filter.newSpool()) {
-        boxes.fetchBody(item.uid(), original);
-        original.seal();
-        if (original.size() == 0 && !boxes.exists(item.uid())) {
-          return 0; // expunged meanwhile: nothing to show, nothing to act on
-        }
-        outcome = await(filter.filter(session, ref, original));
+  /** A message fetched and handed to the filter; acted on once its outcome is known. */
+  private record InFlight(
+      FetchItems item, Spool original, CompletableFuture<FilterOutcome> outcome) {
+    void close() throws IOException {
+      if (original != null) {
+        original.close();
       }
     }
+  }
+
+  /** Fetches the batch's bodies in one command and hands each to the filter. */
+  private List<InFlight> start(String mailbox, long validity, List<FetchItems> items)
+      throws IOException {
+    List<InFlight> flights = new java.util.ArrayList<>();
+    Map<Long, Spool> spools = new java.util.HashMap<>();
     try {
-      return act(box, mailbox, item, outcome);
-    } finally {
-      if (outcome.rendition().isPresent()) {
-        outcome.rendition().get().close();
+      for (FetchItems item : items) {
+        if (filter.needsContent(session, item.size())) {
+          spools.put(item.uid(), filter.newSpool());
+        }
       }
+      if (!spools.isEmpty()) {
+        boxes.fetchBodies(
+            items.stream().map(FetchItems::uid).filter(spools::containsKey).toList(), spools::get);
+      }
+      for (FetchItems item : items) {
+        MessageRef ref = MessageRef.imap(session.account(), mailbox, validity, item.uid());
+        Spool original = spools.remove(item.uid());
+        if (original == null) {
+          flights.add(
+              new InFlight(
+                  item,
+                  null,
+                  CompletableFuture.completedFuture(filter.unscanned(session, ref, item.size()))));
+          continue;
+        }
+        original.seal();
+        if (original.size() == 0) {
+          // Expunged meanwhile: nothing to show, nothing to act on.
+          original.close();
+          flights.add(new InFlight(item, null, CompletableFuture.completedFuture(null)));
+          continue;
+        }
+        flights.add(new InFlight(item, original, filter.filter(session, ref, original)));
+      }
+      return flights;
+    } catch (IOException | RuntimeException e) {
+      for (Spool sp : spools.values()) {
+        sp.close();
+      }
+      for (InFlight f : flights) {
+        f.close();
+      }
+      throw e;
+    }
+  }
+
+  private int finish(String box, String mailbox, InFlight f) throws IOException {
+    try {
+      FilterOutcome outcome = await(f.outcome());
+      if (outcome == null) {
+        return 0;
+      }
+      try {
+        return act(box, mailbox, f.item(), outcome);
+      } finally {
+        if (outcome.rendition().isPresent()) {
+          outcome.rendition().get().close();
+        }
+      }
+    } finally {
+      f.close();
     }
   }
 

@@ -75,14 +75,14 @@ final class ScanJournal {
     store.put(SKIP, box + "-" + uid, bytes("rendition"));
   }
 
-  /** Whether {@code uid} is a rendition the gateway appended; forgets it once asked. */
-  boolean takeSkip(String box, long uid) {
-    String key = box + "-" + uid;
-    if (store.get(SKIP, key).isPresent()) {
-      store.delete(SKIP, key);
-      return true;
-    }
-    return false;
+  /** Whether {@code uid} is a rendition or a moved copy that is not to be scanned again. */
+  boolean isSkipped(String box, long uid) {
+    return store.get(SKIP, box + "-" + uid).isPresent();
+  }
+
+  /** Forgets a skip record once the mark is durably past it. */
+  void forgetSkip(String box, long uid) {
+    store.delete(SKIP, box + "-" + uid);
   }
 
   void write(String box, Entry e) {

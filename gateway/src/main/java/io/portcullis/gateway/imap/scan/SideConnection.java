@@ -88,10 +88,21 @@ final class SideConnection implements AutoCloseable {
     return read(tag, null);
   }
 
+  /** Where the literals of untagged responses go, chosen by the response's text before them. */
+  interface Bodies {
+    /** The stream for the literal that ends {@code lineSoFar}; null to inline it (small only). */
+    OutputStream forLiteral(String lineSoFar) throws IOException;
+  }
+
   /** Runs one command whose untagged responses' literals are written to {@code body}. */
   Response command(String text, OutputStream body) throws IOException {
+    return command(text, (Bodies) line -> body);
+  }
+
+  /** Runs one command whose untagged responses' literals go where {@code bodies} says. */
+  Response command(String text, Bodies bodies) throws IOException {
     String tag = send(text);
-    return read(tag, body);
+    return read(tag, bodies);
   }
 
   /**
@@ -155,11 +166,11 @@ final class SideConnection implements AutoCloseable {
     }
   }
 
-  private Response read(String tag, OutputStream body) throws IOException {
+  private Response read(String tag, Bodies body) throws IOException {
     return read(tag, body, new ArrayList<>());
   }
 
-  private Response read(String tag, OutputStream body, List<String> untagged) throws IOException {
+  private Response read(String tag, Bodies body, List<String> untagged) throws IOException {
     while (true) {
       Response r = consume(tag, take(), untagged, body);
       if (r != null) {
@@ -169,7 +180,7 @@ final class SideConnection implements AutoCloseable {
   }
 
   /** Handles one frame; returns the response when it was the tagged status. */
-  private Response consume(String tag, Object frame, List<String> untagged, OutputStream body)
+  private Response consume(String tag, Object frame, List<String> untagged, Bodies bodies)
       throws IOException {
     if (!(frame instanceof ImapFrame.Segment s)) {
       release(frame);
@@ -182,8 +193,13 @@ final class SideConnection implements AutoCloseable {
     ImapFrame.Segment segment = s;
     while (segment.literal() != null) {
       long size = segment.literal().size();
-      if (body != null && text.toString().startsWith("* ")) {
+      OutputStream body =
+          bodies != null && text.toString().startsWith("* ")
+              ? bodies.forLiteral(text.toString())
+              : null;
+      if (body != null) {
         copyLiteral(size, body);
+        text.setLength(text.lastIndexOf("{"));
         text.append("\"\"");
       } else {
         if (size > MAX_INLINE_LITERAL) {

@@ -2,6 +2,8 @@ package io.portcullis.gateway.imap.scan;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -95,6 +97,37 @@ final class UpstreamMailboxes {
       throw new IOException("UID FETCH BODY refused");
     }
   }
+
+  /**
+   * Fetches several messages in one command (one round trip however far the upstream is), each into
+   * the stream {@code bodies} gives for its UID; the UID must come before the body in each
+   * response, as servers send it.
+   */
+  void fetchBodies(List<Long> uids, java.util.function.Function<Long, OutputStream> bodies)
+      throws IOException {
+    StringBuilder set = new StringBuilder();
+    for (long uid : uids) {
+      set.append(set.isEmpty() ? "" : ",").append(uid);
+    }
+    SideConnection.Response r =
+        side.command(
+            "UID FETCH " + set + " BODY.PEEK[]",
+            (SideConnection.Bodies)
+                line -> {
+                  java.util.regex.Matcher m = UID_BEFORE_BODY.matcher(line);
+                  OutputStream out = m.find() ? bodies.apply(Long.parseLong(m.group(1))) : null;
+                  if (out == null) {
+                    throw new IOException("FETCH body without a UID we asked for");
+                  }
+                  return out;
+                });
+    if (!r.ok()) {
+      throw new IOException("UID FETCH BODY refused");
+    }
+  }
+
+  private static final java.util.regex.Pattern UID_BEFORE_BODY =
+      java.util.regex.Pattern.compile("(?i)^\\* \\d+ FETCH \\((?:[^\"{]*[ (])?UID (\\d{1,10})[ )]");
 
   void addFlags(long uid, String flags) throws IOException {
     SideConnection.Response r = side.command("UID STORE " + uid + " +FLAGS.SILENT (" + flags + ")");
