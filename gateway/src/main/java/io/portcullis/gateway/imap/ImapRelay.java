@@ -85,22 +85,8 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
   private String nameTag;
   private java.io.ByteArrayOutputStream nameBytes;
 
-  /** The mailbox selected upstream, as the client named it; null when none. */
-  private String selected;
-
-  /** A SELECT or EXAMINE sent upstream and not yet answered: its tag and mailbox. */
-  private String pendingSelectTag;
-
-  private String pendingSelectBox;
-
-  /**
-   * The mailbox selected before the pending SELECT: responses to commands sent before it may still
-   * be about that mailbox.
-   */
-  private String previousBox;
-
-  /** A CLOSE or UNSELECT sent upstream and not yet answered. */
-  private String closeTag;
+  /** The mailbox selected upstream, as the client named it. */
+  private final SelectedMailbox mailbox = new SelectedMailbox();
 
   /** Upstream frames held while a scan runs; the first is the EXISTS that started it. */
   private final ArrayDeque<ImapFrame> held = new ArrayDeque<>();
@@ -296,7 +282,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
           return false;
         }
       }
-      case "CLOSE", "UNSELECT" -> closeTag = tag; // deselected once the upstream says OK
+      case "CLOSE", "UNSELECT" -> mailbox.closing(tag);
 
       default -> {}
     }
@@ -419,7 +405,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     Matcher exists = EXISTS.matcher(text);
     if (exists.matches() && s.literal() == null) {
       if (!replaying) {
-        List<String> mailboxes = mailboxesInPlay();
+        List<String> mailboxes = mailbox.inPlay();
         if (!mailboxes.isEmpty()) {
           hold(s, mailboxes);
           return true;
@@ -440,7 +426,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
         return true;
       }
       java.util.Set<Long> removed = new java.util.HashSet<>();
-      mailboxesInPlay().forEach(m -> removed.addAll(removedUids.getOrDefault(m, Set.of())));
+      mailbox.inPlay().forEach(m -> removed.addAll(removedUids.getOrDefault(m, Set.of())));
       if (!removed.isEmpty()) {
         long uid = FetchRewrite.uid(text);
         // Without a UID (it comes after a literal, or the upstream left it out) it cannot be told
@@ -463,17 +449,8 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
           .isPresent();
     }
     String tag = text.substring(0, Math.max(0, text.indexOf(' ')));
-    if (tag.equals(closeTag)) {
-      closeTag = null;
-      if (text.regionMatches(true, tag.length() + 1, "OK", 0, 2)) {
-        selected = null;
-      }
-    }
-    if (tag.equals(pendingSelectTag)) {
-      selected = text.regionMatches(true, tag.length() + 1, "OK", 0, 2) ? pendingSelectBox : null;
-      pendingSelectTag = null;
-      pendingSelectBox = null;
-      previousBox = null;
+    if (!tag.isEmpty() && !tag.equals("*") && !tag.equals("+")) {
+      mailbox.answered(tag, text.regionMatches(true, tag.length() + 1, "OK", 0, 2));
     }
     return false;
   }
@@ -561,10 +538,10 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
    * Scans the mailbox before the SELECT goes upstream, so that the upstream's answer already
    * reflects every action: the client never sees a message that the scan then removes.
    */
-  private void scanThenForward(ImapFrame.Segment select, String tag, String mailbox) {
+  private void scanThenForward(ImapFrame.Segment select, String tag, String box) {
     pauseClient();
     scanner
-        .scan(mailbox)
+        .scan(box)
         .whenComplete(
             (result, error) ->
                 client
@@ -578,10 +555,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
                             scanFailed(error);
                             return;
                           }
-                          previousBox = selected;
-                          selected = null;
-                          pendingSelectTag = tag;
-                          pendingSelectBox = mailbox;
+                          mailbox.selecting(tag, box);
                           knownCount = 0;
                           commandTag = tag;
                           forward(select);
@@ -598,21 +572,6 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     held.clear();
     holding = false;
     closeWith(ImapReply.BYE_SCAN_FAILED);
-  }
-
-  /**
-   * The mailboxes a response may be about: the selected one, or while a SELECT is on its way both
-   * the one before and the one it selects (scanning one too many costs a round trip, one too few
-   * would show an unscanned message).
-   */
-  private List<String> mailboxesInPlay() {
-    List<String> boxes = new java.util.ArrayList<>(3);
-    for (String m : new String[] {previousBox, pendingSelectBox, selected}) {
-      if (m != null && !boxes.contains(m)) {
-        boxes.add(m);
-      }
-    }
-    return boxes;
   }
 
   /** Stops both directions and scans the mailboxes; the EXISTS waits for the result. */
