@@ -75,6 +75,15 @@ public final class Authenticator implements AutoCloseable {
    */
   public CompletableFuture<AuthResult> authenticate(AuthRequest request) {
     Objects.requireNonNull(request, "request");
+    if (settings.mode() == AuthSettings.Mode.PASSTHROUGH && throttle.nonBlocking()) {
+      // Pass-through decides from the in-memory throttle alone: nothing here can block, so the
+      // caller's thread (an event loop) does it and no thread hand-off is paid per login.
+      try {
+        return CompletableFuture.completedFuture(decide(request));
+      } catch (RuntimeException e) {
+        return CompletableFuture.completedFuture(new AuthResult.Unavailable("internal-error"));
+      }
+    }
     try {
       return CompletableFuture.supplyAsync(() -> decide(request), executor)
           .exceptionally(e -> new AuthResult.Unavailable("internal-error"));

@@ -435,6 +435,24 @@ class AuthenticatorTest {
   }
 
   @Test
+  void passthroughShouldDecideOnTheCallersThreadWithoutAHandOff() throws Exception {
+    try (Authenticator passthrough =
+        authenticator(settings(AuthSettings.Mode.PASSTHROUGH, AuthSettings.Requirement.NONE, ""))) {
+      CompletableFuture<AuthResult> f =
+          passthrough.authenticate(
+              new AuthRequest(
+                  PasswordCredentials.of("anyone", Secret.of("pw")),
+                  InetAddress.getByName("192.0.2.8"),
+                  "pop3",
+                  true));
+
+      // Already complete when it returns: the event loop never waits for another thread.
+      assertThat(f).isDone();
+      assertThat(principal(f.join()).user()).isEqualTo("anyone");
+    }
+  }
+
+  @Test
   void passthroughShouldForwardTheClientsOwnCredentials() throws Exception {
     try (Authenticator passthrough =
         authenticator(settings(AuthSettings.Mode.PASSTHROUGH, AuthSettings.Requirement.NONE, ""))) {

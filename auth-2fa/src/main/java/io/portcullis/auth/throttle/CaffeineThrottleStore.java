@@ -34,4 +34,9 @@ public final class CaffeineThrottleStore implements ThrottleStore {
         .compute(
             key, (k, current) -> update.apply(current == null ? ThrottleState.EMPTY : current));
   }
+
+  @Override
+  public boolean nonBlocking() {
+    return true;
+  }
 }

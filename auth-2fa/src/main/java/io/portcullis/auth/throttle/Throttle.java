@@ -279,4 +279,9 @@ public final class Throttle {
         s.lastSuccess(),
         s.lastAdmit());
   }
+
+  /** Whether admission and recording never block (the store is in memory). */
+  public boolean nonBlocking() {
+    return store.nonBlocking();
+  }
 }

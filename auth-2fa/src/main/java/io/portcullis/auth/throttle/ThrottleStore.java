@@ -15,4 +15,12 @@ public interface ThrottleStore {
    * @return the new state
    */
   ThrottleState update(String key, UnaryOperator<ThrottleState> update);
+
+  /**
+   * Whether {@link #update} never blocks (an in-memory store), so that a caller on an event loop
+   * may use it directly; a store over the network answers false.
+   */
+  default boolean nonBlocking() {
+    return false;
+  }
 }

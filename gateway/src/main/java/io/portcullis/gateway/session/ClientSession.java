@@ -25,6 +25,7 @@ public final class ClientSession {
   private final ListenerConfig listener;
   private InetSocketAddress source;
   private boolean tlsActive;
+  private volatile Optional<X509Certificate> peer; // null until first asked after TLS
   private String user;
   private int badCommands;
   private int authFailures;
@@ -86,8 +87,17 @@ public final class ClientSession {
 
   /** The client certificate the TLS handshake verified, if one was presented. */
   public Optional<X509Certificate> peerCertificate() {
-    SslHandler ssl = tlsActive ? channel.pipeline().get(SslHandler.class) : null;
-    return ssl == null ? Optional.empty() : ServerTls.peerCertificate(ssl);
+    if (!tlsActive || listener.tls().clientAuth().equals("none")) {
+      // No certificate was asked for: asking the engine would only build an exception.
+      return Optional.empty();
+    }
+    Optional<X509Certificate> known = peer;
+    if (known == null) {
+      SslHandler ssl = channel.pipeline().get(SslHandler.class);
+      known = ssl == null ? Optional.empty() : ServerTls.peerCertificate(ssl);
+      peer = known;
+    }
+    return known;
   }
 
   /** The negotiated TLS version (e.g. TLSv1.3), empty before TLS. Safe from any thread. */
@@ -101,6 +111,7 @@ public final class ClientSession {
 
   public void tlsEstablished() {
     this.tlsActive = true;
+    this.peer = null;
   }
 
   /** The authenticated user, or null before login. */
