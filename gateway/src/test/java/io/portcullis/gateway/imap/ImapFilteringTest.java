@@ -332,4 +332,17 @@ class ImapFilteringTest {
     inbox.close(false);
     store.close();
   }
+
+  @Test
+  void selectOfAMailboxThatDoesNotExistShouldGetTheUpstreamsNoAndKeepTheSession() throws Exception {
+    try (ImapTestClient c = ImapTestClient.tls(gateway.address(gateway.imaps))) {
+      c.readLine();
+      c.send("a LOGIN demo demo\r\n");
+      c.readUntil("a ");
+      c.send("b SELECT NoSuchMailbox\r\n");
+      assertThat(c.readUntil("b ")).startsWith("b NO");
+      c.send("c SELECT INBOX\r\n");
+      assertThat(c.readUntil("c ")).startsWith("c OK");
+    }
+  }
 }

@@ -242,6 +242,9 @@ public final class ArrivalScanner implements AutoCloseable {
       releasePending();
     }
     long validity = boxes.select(mailbox);
+    if (validity == 0) {
+      return new Result(0, List.of()); // no such mailbox: nothing to scan, nothing to show
+    }
     String box = ScanJournal.mailboxKey(session.account(), mailbox, validity);
     List<Long> removed = new java.util.ArrayList<>();
     for (ScanJournal.Entry e : journal.open(box)) {
@@ -582,8 +585,7 @@ public final class ArrivalScanner implements AutoCloseable {
       }
       String mailbox = where.get().get("mailbox");
       long uid = Long.parseLong(where.get().get("uid"));
-      boxes.select(where.get().get("quarantine-mailbox"));
-      if (boxes.exists(uid)) {
+      if (boxes.select(where.get().get("quarantine-mailbox")) != 0 && boxes.exists(uid)) {
         Optional<UpstreamMailboxes.Copied> back;
         if (useMove && boxes.canMove()) {
           back = boxes.move(uid, mailbox);

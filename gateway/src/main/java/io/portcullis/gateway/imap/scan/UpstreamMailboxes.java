@@ -34,11 +34,15 @@ final class UpstreamMailboxes {
     return move;
   }
 
-  /** SELECTs (again, so new arrivals are seen) and returns the UIDVALIDITY. */
+  /**
+   * SELECTs (again, so new arrivals are seen) and returns the UIDVALIDITY, or 0 when the upstream
+   * refuses (no such mailbox: the client's own SELECT will be refused as well).
+   */
   long select(String mailbox) throws IOException {
     SideConnection.Response r = side.command("SELECT " + quote(mailbox));
     if (!r.ok()) {
-      throw new IOException("SELECT refused");
+      selected = null;
+      return 0;
     }
     long validity = 0;
     for (String u : r.untagged()) {
