@@ -305,6 +305,12 @@ public final class ArrivalScanner implements AutoCloseable {
     if (closed) {
       throw new IOException("scanner closed");
     }
+    if (side != null && !side.isOpen()) {
+      // The upstream logged the idle side connection out (autologout after 30 minutes): reopen.
+      side.close();
+      side = null;
+      junk = null;
+    }
     if (side == null) {
       side = opener.open();
       if (closed) {
@@ -600,6 +606,14 @@ public final class ArrivalScanner implements AutoCloseable {
       }
       journal.released(r.quarantineId());
       releases.done(r);
+    }
+  }
+
+  /** Closes the side connection as an upstream's autologout would (tests). */
+  void dropSideConnection() {
+    SideConnection s = side;
+    if (s != null) {
+      s.abort();
     }
   }
 

@@ -78,6 +78,13 @@ final class SideConnection implements AutoCloseable {
     return side;
   }
 
+  /**
+   * Whether the upstream still holds the connection (it may log out an idle one, RFC 9051 §5.4).
+   */
+  boolean isOpen() {
+    return channel.isActive() && !frames.contains(CLOSED);
+  }
+
   boolean hasCapability(String name) {
     return capabilities.stream().anyMatch(c -> c.equalsIgnoreCase(name));
   }
@@ -311,7 +318,7 @@ final class SideConnection implements AutoCloseable {
 
   /** Abandons the connection without LOGOUT (a crash, in tests). */
   void abort() {
-    channel.close();
+    channel.close().awaitUninterruptibly();
   }
 
   /** Queues frames on the event loop; stops reading when the worker falls behind. */

@@ -339,4 +339,17 @@ class ArrivalScannerTest {
     assertThat(inbox).singleElement().matches(m -> m.flags().contains("$Checked"));
     assertThat(inbox.get(0).content()).doesNotContain(ArrivalScanner.RENDITION_HEADER);
   }
+
+  @Test
+  void sideConnectionLoggedOutByTheUpstreamShouldBeReopenedAtTheNextScan() throws Exception {
+    ArrivalScanner scanner = scanner(true);
+    scanner.scan("INBOX").get(60, TimeUnit.SECONDS);
+    scanner.dropSideConnection();
+    deliver(SampleMessages.executableInZip());
+
+    ArrivalScanner.Result r = scanner.scan("INBOX").get(60, TimeUnit.SECONDS);
+
+    assertThat(r.removed()).hasSize(1);
+    assertThat(mailbox("Quarantine")).hasSize(1);
+  }
 }
