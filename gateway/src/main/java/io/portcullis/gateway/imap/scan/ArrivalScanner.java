@@ -56,6 +56,12 @@ public final class ArrivalScanner implements AutoCloseable {
   /** Messages fetched in one command. */
   private static final int BATCH = 16;
 
+  /** Octets (by RFC822.SIZE) fetched in one command, unless one message alone is larger. */
+  private static final long BATCH_OCTETS = 4L << 20;
+
+  /** Batches between progress lines in the log, for a first scan of a large mailbox. */
+  private static final int PROGRESS_EVERY = 20;
+
   /**
    * How the scanner acts upstream.
    *
@@ -260,11 +266,21 @@ public final class ArrivalScanner implements AutoCloseable {
     // batch: a crash rescans at most one batch (harmless: actions are journaled, renditions and
     // moved copies are skipped until the mark is past them).
     List<Long> skipped = new java.util.ArrayList<>();
-    for (int i = 0; i < fresh.size(); i += BATCH) {
+    int batches = 0;
+    for (int i = 0; i < fresh.size(); ) {
       if (closed) {
         throw new IOException("scanner closed");
       }
-      List<FetchItems> batch = fresh.subList(i, Math.min(fresh.size(), i + BATCH));
+      int end = batchEnd(fresh, i);
+      List<FetchItems> batch = fresh.subList(i, end);
+      i = end;
+      if (++batches % PROGRESS_EVERY == 0) {
+        LOG.info(
+            "scanning a mailbox of {}: {} of {} new messages done",
+            session.account(),
+            i,
+            fresh.size());
+      }
       List<FetchItems> toScan = new java.util.ArrayList<>();
       for (FetchItems item : batch) {
         if (journal.isSkipped(box, item.uid())) {
@@ -330,6 +346,23 @@ public final class ArrivalScanner implements AutoCloseable {
         original.close();
       }
     }
+  }
+
+  /**
+   * Where the batch starting at {@code from} ends: at most {@link #BATCH} messages and, beyond the
+   * first, at most {@link #BATCH_OCTETS} (so a session holds a bounded amount of mail at once).
+   */
+  private static int batchEnd(List<FetchItems> items, int from) {
+    int end = from + 1;
+    long octets = Math.max(0, items.get(from).size());
+    while (end < items.size() && end - from < BATCH) {
+      octets += Math.max(0, items.get(end).size());
+      if (octets > BATCH_OCTETS) {
+        break;
+      }
+      end++;
+    }
+    return end;
   }
 
   /** Fetches the batch's bodies in one command and hands each to the filter. */

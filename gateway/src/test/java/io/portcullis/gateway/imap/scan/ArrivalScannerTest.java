@@ -352,4 +352,18 @@ class ArrivalScannerTest {
     assertThat(r.removed()).hasSize(1);
     assertThat(mailbox("Quarantine")).hasSize(1);
   }
+
+  @Test
+  void scanShouldCoverMailboxesLargerThanOneBatch() throws Exception {
+    for (int i = 0; i < 35; i++) {
+      deliver(i == 20 ? SampleMessages.executableInZip() : SampleMessages.all().get("plain.eml"));
+    }
+
+    ArrivalScanner.Result r = scanner(true).scan("INBOX").get(60, TimeUnit.SECONDS);
+
+    assertThat(r.scanned()).isEqualTo(35);
+    assertThat(r.removed()).containsExactly(21L);
+    assertThat(mailbox("Quarantine")).hasSize(1);
+    assertThat(scanner(true).scan("INBOX").get(60, TimeUnit.SECONDS).scanned()).isZero();
+  }
 }
