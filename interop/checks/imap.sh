@@ -116,3 +116,57 @@ if [[ "$INTEROP_TARGET" == gateway ]]; then
   check imap-starttls-listener-refuses-login-before-tls \
     "$PYTHON" "$LIB_DIR/starttls_probe.py" imap-plaintext-refused "$IMAP_STARTTLS_PORT"
 fi
+
+# Scan on arrival (issue 9): only through the gateway. imaplib against Dovecot directly seeds the mailbox
+# "Filtered" and checks the quarantine mailbox there; everything a client sees goes through the gateway.
+if [[ "$INTEROP_TARGET" == gateway ]]; then
+  FILTER_DIR="$IMAP_DIR/filter"
+  mkdir -p "$FILTER_DIR"
+  INTEROP_MAIL_PASS="$MAIL_PASS" check imap-filter-scan-on-arrival-with-imaplib \
+    "$PYTHON" "$LIB_DIR/imap_filter_check.py" "$IMAPS_PORT" "$DOVECOT_IMAP_PORT" "$CA_CERT" \
+    "$REPO_DIR/filter/src/main/resources/io/portcullis/filter/samples/spam.eml" "$FILTER_DIR" \
+    "$MAIL_USER" INTEROP_MAIL_PASS
+  if command -v mbsync >/dev/null && [[ -s "$FILTER_DIR/marker" ]]; then
+    rc="$FILTER_DIR/mbsyncrc"
+    cat >"$rc" <<RC
+IMAPAccount filter
+Host localhost
+Port $IMAPS_PORT
+User $MAIL_USER
+PassCmd "printenv INTEROP_MAIL_PASS"
+SSLType IMAPS
+SSLVersions TLSv1.2 TLSv1.3
+CertificateFile $CA_CERT
+AuthMechs PLAIN LOGIN
+
+IMAPStore filter-far
+Account filter
+
+MaildirStore filter-near
+Path $FILTER_DIR/maildir/
+Inbox $FILTER_DIR/maildir/INBOX
+
+Channel filter
+Far :filter-far:
+Near :filter-near:
+Patterns Filtered Junk
+Create Near
+Sync Pull
+SyncState *
+RC
+    chmod 600 "$rc"
+    mkdir -p "$FILTER_DIR/maildir"
+    if INTEROP_MAIL_PASS="$MAIL_PASS" timeout "$CLIENT_TIMEOUT" mbsync -q -c "$rc" filter \
+      >"$FILTER_DIR/mbsync.log" 2>&1; then
+      if grep -rqF -f "$FILTER_DIR/marker" "$FILTER_DIR/maildir"; then
+        fail imap-filter-mbsync-never-stores-dangerous-attachment "the executable's bytes are in mbsync's Maildir"
+      elif [[ -z "$(ls -A "$FILTER_DIR/maildir/Filtered/cur" "$FILTER_DIR/maildir/Filtered/new" 2>/dev/null)" ]]; then
+        fail imap-filter-mbsync-never-stores-dangerous-attachment "mbsync stored nothing"
+      else
+        pass imap-filter-mbsync-never-stores-dangerous-attachment
+      fi
+    else
+      fail imap-filter-mbsync-never-stores-dangerous-attachment "mbsync exited non-zero: $(tail -n 2 "$FILTER_DIR/mbsync.log" | tr '\n' ' ')"
+    fi
+  fi
+fi

@@ -20,10 +20,12 @@ import io.portcullis.auth.sasl.SaslSession;
 import io.portcullis.auth.sasl.SaslStep;
 import io.portcullis.gateway.audit.AuditLog.Outcome;
 import io.portcullis.gateway.config.Security;
+import io.portcullis.gateway.filtering.SessionFilter;
 import io.portcullis.gateway.imap.codec.ImapCommand;
 import io.portcullis.gateway.imap.codec.ImapCommandParser;
 import io.portcullis.gateway.imap.codec.ImapFrame;
 import io.portcullis.gateway.imap.codec.ImapFramer;
+import io.portcullis.gateway.imap.scan.ArrivalScanner;
 import io.portcullis.gateway.login.LoginDecision;
 import io.portcullis.gateway.login.LoginRequest;
 import io.portcullis.gateway.server.HandlerNames;
@@ -77,6 +79,10 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
   private record RejectedToken(String user, String reason) {}
 
   private String saslTag;
+
+  /** The upstream the login was routed to, for the scanner's side connection. */
+  private UpstreamConnector connector;
+
   private ScheduledFuture<?> loginDeadline;
 
   public ImapFrontEnd(ListenerContext context) {
@@ -379,6 +385,7 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
                 context.limits().imapForwardClientAddress()
                     ? Optional.of(session.source())
                     : Optional.empty();
+            connector = upstream;
             return ImapUpstreamLogin.start(upstream, proceed.upstream(), ctx.channel(), forward);
           }
 
@@ -413,7 +420,7 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
                         + " OK [CAPABILITY "
                         + String.join(" ", ImapCapabilities.filter(up.capabilities()))
                         + "] Logged in"));
-            startRelay(ctx, up);
+            startRelay(ctx, up, scannerFor(ctx, proceed));
           }
 
           @Override
@@ -423,7 +430,27 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
         });
   }
 
-  private void startRelay(ChannelHandlerContext ctx, ImapUpstreamLogin.Session up) {
+  /** Scan on arrival when the session's policy scans; null when filtering is off for it. */
+  private ArrivalScanner scannerFor(ChannelHandlerContext ctx, LoginDecision.Proceed proceed) {
+    SessionFilter filter = proceed.filter();
+    if (filter == null || !filter.enabled()) {
+      return null;
+    }
+    return ArrivalScanner.forSession(
+        context.messageFilter(),
+        filter,
+        scanSettings(),
+        connector,
+        proceed.upstream(),
+        ctx.channel());
+  }
+
+  private ArrivalScanner.Settings scanSettings() {
+    return ArrivalScanner.Settings.DEFAULTS;
+  }
+
+  private void startRelay(
+      ChannelHandlerContext ctx, ImapUpstreamLogin.Session up, ArrivalScanner scanner) {
     state = State.CLOSED;
     ImapFramer framer = framer(ctx);
     framer.reconfigure(
@@ -435,7 +462,7 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
             HandlerNames.FRONT_END,
             HandlerNames.IDLE,
             new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
-    ImapRelay relay = new ImapRelay(context, session, up.channel(), framer);
+    ImapRelay relay = new ImapRelay(context, session, up.channel(), framer, scanner);
     ctx.pipeline().replace(this, HandlerNames.RELAY, relay);
     relay.start(ctx.pipeline().context(relay));
     framer.resume();

@@ -10,13 +10,17 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.portcullis.gateway.imap.codec.ImapCommandParser;
 import io.portcullis.gateway.imap.codec.ImapFrame;
 import io.portcullis.gateway.imap.codec.ImapFramer;
+import io.portcullis.gateway.imap.scan.ArrivalScanner;
 import io.portcullis.gateway.server.HandlerNames;
 import io.portcullis.gateway.server.ListenerContext;
 import io.portcullis.gateway.session.ClientSession;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +29,10 @@ import org.slf4j.LoggerFactory;
  * framed and relayed with their literals streamed, a synchronizing literal released only by the
  * upstream's continuation request; upstream responses are framed into lines and literals, so every
  * message body's start and end is known, with capability lists filtered and referrals removed.
- * Backpressure both ways through auto-read. Confined to the event loop both channels share.
+ * Backpressure both ways through auto-read. With filtering on, every response that announces new
+ * messages ({@code * n EXISTS}) is held, with everything after it and the client's next commands,
+ * until the {@link ArrivalScanner} has scanned and acted on them; the quarantine mailbox is hidden.
+ * Confined to the event loop both channels share.
  */
 final class ImapRelay extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(ImapRelay.class);
@@ -58,12 +65,81 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
   private String logoutTag;
   private boolean closed;
 
+  // ---- scan on arrival (all unused when scanner is null: filtering off) ----
+
+  private static final Pattern EXISTS =
+      Pattern.compile("\\* (\\d{1,10}) EXISTS", Pattern.CASE_INSENSITIVE);
+  private static final Pattern EXPUNGE =
+      Pattern.compile("\\* (\\d{1,10}) EXPUNGE", Pattern.CASE_INSENSITIVE);
+  private static final Pattern FETCH =
+      Pattern.compile("\\* (\\d{1,10}) FETCH .*", Pattern.CASE_INSENSITIVE);
+
+  /** Longest literal mailbox name looked at in a LIST, LSUB or STATUS response. */
+  private static final int MAX_LITERAL_NAME = 1024;
+
+  private final ArrivalScanner scanner;
+
+  /** A command whose mailbox name is a literal the relay reads first: the line before it. */
+  private String nameLine;
+
+  private String nameTag;
+  private java.io.ByteArrayOutputStream nameBytes;
+
+  /** The mailbox selected upstream, as the client named it. */
+  private final SelectedMailbox mailbox = new SelectedMailbox();
+
+  /** Upstream frames held while a scan runs; the first is the EXISTS that started it. */
+  private final ArrayDeque<ImapFrame> held = new ArrayDeque<>();
+
+  private boolean holding;
+
+  /** Held frames are being relayed: the scan that just ended covered every EXISTS among them. */
+  private boolean replaying;
+
+  /** The client's commands wait (framer paused, not reading). */
+  private boolean clientHeld;
+
+  /** Reasons the client's commands wait: scans, and the gateway's own NOOP. */
+  private int clientPauses;
+
+  /** Messages the client has been told about in the selected mailbox. */
+  private long knownCount;
+
+  /**
+   * While held frames are replayed after a scan that removed messages: FETCH above it is dropped.
+   */
+  private long replayLimit = -1;
+
+  /**
+   * Per mailbox, the UIDs whose originals the scans moved away: the upstream may still serve them
+   * to this connection until it reports the expunge, so their FETCH data is dropped.
+   */
+  private final java.util.Map<String, java.util.Set<Long>> removedUids = new java.util.HashMap<>();
+
+  /** The rest of the current upstream response is dropped (hidden or unscanned). */
+  private boolean dropResponse;
+
+  /** A LIST, LSUB or STATUS response with a literal name, held until the name is known. */
+  private ArrayDeque<ImapFrame> nameHeld;
+
+  private StringBuilder literalName;
+
+  /** Tag of the gateway's own NOOP after a scan, whose answer the client never sees. */
+  private String internalTag;
+
+  private int internalCount;
+
   ImapRelay(
-      ListenerContext context, ClientSession session, Channel upstream, ImapFramer clientFramer) {
+      ListenerContext context,
+      ClientSession session,
+      Channel upstream,
+      ImapFramer clientFramer,
+      ArrivalScanner scanner) {
     this.context = context;
     this.session = session;
     this.upstream = upstream;
     this.clientFramer = clientFramer;
+    this.scanner = scanner;
   }
 
   /** Wires the upstream side; called once, right after this handler joined the pipeline. */
@@ -92,7 +168,10 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     switch ((ImapFrame) msg) {
       case ImapFrame.Segment s -> onSegment(s);
       case ImapFrame.LiteralChunk c -> {
-        if (dropping) {
+        if (nameBytes != null) {
+          nameBytes.writeBytes(io.netty.buffer.ByteBufUtil.getBytes(c.content()));
+          c.content().release();
+        } else if (dropping) {
           c.content().release();
         } else {
           upstream.write(c.content());
@@ -122,6 +201,10 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
   }
 
   private void onSegment(ImapFrame.Segment s) {
+    if (!s.start() && nameBytes != null) {
+      finishNameLiteral(s);
+      return;
+    }
     if (!s.start()) {
       if (dropping) {
         dropping = s.literal() != null;
@@ -160,8 +243,50 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     if (name.equals("LOGOUT")) {
       logoutTag = tag;
     }
+    if (scanner != null && !guardMailboxes(s, tag, name)) {
+      return;
+    }
+    if (scanner != null && name.equals("FETCH")) {
+      // Every FETCH response then names its UID, which is how removed messages are recognised.
+      s = new ImapFrame.Segment(FetchRewrite.withUid(s.text()), true, s.literal());
+    }
     commandTag = tag;
     forward(s);
+  }
+
+  /**
+   * Refuses a command that names the quarantine mailbox, as if it did not exist, and one whose
+   * mailbox comes as a literal the relay cannot look at first; notes SELECT and EXAMINE.
+   */
+  private boolean guardMailboxes(ImapFrame.Segment s, String tag, String name) {
+    MailboxArgs.Names names = MailboxArgs.of(s.text(), s.literal() != null);
+    if (names instanceof MailboxArgs.LiteralName) {
+      readNameLiteral(s, tag);
+      return false;
+    }
+    if (names instanceof MailboxArgs.Unreadable) {
+      refuseLocally(s, ImapReply.MAILBOX_LITERAL.toBuf(client.alloc(), tag));
+      return false;
+    }
+    List<String> boxes = ((MailboxArgs.Known) names).mailboxes();
+    for (String box : boxes) {
+      if (MailboxArgs.hidden(box, scanner.quarantineMailbox())) {
+        refuseLocally(s, ImapReply.NONEXISTENT.toBuf(client.alloc(), tag));
+        return false;
+      }
+    }
+    switch (name) {
+      case "SELECT", "EXAMINE" -> {
+        if (!boxes.isEmpty()) {
+          scanThenForward(s, tag, boxes.get(0));
+          return false;
+        }
+      }
+      case "CLOSE", "UNSELECT" -> mailbox.closing(tag);
+
+      default -> {}
+    }
+    return true;
   }
 
   private void refuseLocally(ImapFrame.Segment s, ByteBuf reply) {
@@ -201,7 +326,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (ctx.channel().isWritable() && !closed) {
+    if (ctx.channel().isWritable() && !closed && !holding) {
       upstream.config().setAutoRead(true);
     }
     ctx.fireChannelWritabilityChanged();
@@ -233,11 +358,316 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
 
   private void onResponse(ImapFrame frame) {
     if (closed) {
-      if (frame instanceof ImapFrame.LiteralChunk c) {
-        c.content().release();
+      release(frame);
+      return;
+    }
+    if (holding) {
+      held.add(frame);
+      return;
+    }
+    if (scanner != null && filtered(frame)) {
+      return;
+    }
+    relay(frame);
+  }
+
+  private static void release(ImapFrame frame) {
+    if (frame instanceof ImapFrame.LiteralChunk c) {
+      c.content().release();
+    }
+  }
+
+  /**
+   * Scan on arrival and mailbox hiding, before a frame is relayed; true when the frame was taken
+   * (held, dropped or buffered).
+   */
+  private boolean filtered(ImapFrame frame) {
+    if (dropResponse) {
+      release(frame);
+      if (frame instanceof ImapFrame.Segment s && s.literal() == null) {
+        dropResponse = false;
+      }
+      return true;
+    }
+    if (nameHeld != null) {
+      bufferName(frame);
+      return true;
+    }
+    if (!(frame instanceof ImapFrame.Segment s) || !s.start()) {
+      return false;
+    }
+    String text = s.text();
+    if (internalTag != null && text.startsWith(internalTag + " ")) {
+      internalTag = null;
+      resumeClient();
+      return true;
+    }
+    Matcher exists = EXISTS.matcher(text);
+    if (exists.matches() && s.literal() == null) {
+      if (!replaying) {
+        List<String> mailboxes = mailbox.inPlay();
+        if (!mailboxes.isEmpty()) {
+          hold(s, mailboxes);
+          return true;
+        }
+      }
+      knownCount = Long.parseLong(exists.group(1));
+      return false;
+    }
+    if (EXPUNGE.matcher(text).matches()) {
+      knownCount = Math.max(0, knownCount - 1);
+      return false;
+    }
+    Matcher fetch = FETCH.matcher(text);
+    if (fetch.matches()) {
+      if (replayLimit >= 0 && Long.parseLong(fetch.group(1)) > replayLimit) {
+        // Read before the scan, about a message the scan may have removed: never shown.
+        dropResponse = s.literal() != null;
+        return true;
+      }
+      java.util.Set<Long> removed = new java.util.HashSet<>();
+      mailbox.inPlay().forEach(m -> removed.addAll(removedUids.getOrDefault(m, Set.of())));
+      if (!removed.isEmpty()) {
+        long uid = FetchRewrite.uid(text);
+        // Without a UID (it comes after a literal, or the upstream left it out) it cannot be told
+        // apart from a removed message: dropped, and the client fetches again.
+        if (uid < 0 || removed.contains(uid)) {
+          dropResponse = s.literal() != null;
+          return true;
+        }
+      }
+    }
+    if (isNameResponse(text)) {
+      if (s.literal() != null) {
+        nameHeld = new ArrayDeque<>();
+        nameHeld.add(s);
+        literalName = new StringBuilder();
+        return true;
+      }
+      return MailboxArgs.responseMailbox(text.substring(2))
+          .filter(m -> MailboxArgs.hidden(m, scanner.quarantineMailbox()))
+          .isPresent();
+    }
+    String tag = text.substring(0, Math.max(0, text.indexOf(' ')));
+    if (!tag.isEmpty() && !tag.equals("*") && !tag.equals("+")) {
+      mailbox.answered(tag, text.regionMatches(true, tag.length() + 1, "OK", 0, 2));
+    }
+    return false;
+  }
+
+  /**
+   * A mailbox name comes as a literal: the relay takes it itself (answering a synchronizing one's
+   * continuation request), checks it, and relays the command with the name as a quoted string.
+   */
+  private void readNameLiteral(ImapFrame.Segment s, String tag) {
+    if (s.literal().size() > MAX_LITERAL_NAME) {
+      refuseLocally(s, ImapReply.MAILBOX_LITERAL.toBuf(client.alloc(), tag));
+      return;
+    }
+    String text = s.text();
+    int brace = text.lastIndexOf('{');
+    nameLine = text.substring(0, brace > 0 && text.charAt(brace - 1) == '~' ? brace - 1 : brace);
+    nameTag = tag;
+    nameBytes = new java.io.ByteArrayOutputStream();
+    if (s.literal().synchronizing()) {
+      client.writeAndFlush(ImapReply.CONTINUE_LITERAL.toBuf(client.alloc()));
+      clientFramer.acceptLiteral();
+    }
+  }
+
+  /** The literal name is complete: the command goes on as if the client had quoted it. */
+  private void finishNameLiteral(ImapFrame.Segment rest) {
+    String name = nameBytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+    String line = nameLine;
+    String tag = nameTag;
+    nameBytes = null;
+    nameLine = null;
+    nameTag = null;
+    boolean quotable = name.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
+    ImapFrame.Segment whole =
+        new ImapFrame.Segment(
+            line + (quotable ? quote(name) : "") + rest.text(), true, rest.literal());
+    if (!quotable) {
+      // 8-bit or control characters: not a name this relay forwards unchecked.
+      refuseLocally(whole, ImapReply.MAILBOX_LITERAL.toBuf(client.alloc(), tag));
+      return;
+    }
+    onSegment(whole);
+  }
+
+  private static String quote(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  private static boolean isNameResponse(String text) {
+    return text.regionMatches(true, 0, "* LIST ", 0, 7)
+        || text.regionMatches(true, 0, "* LSUB ", 0, 7)
+        || text.regionMatches(true, 0, "* STATUS ", 0, 9);
+  }
+
+  /** Collects a literal mailbox name; then relays or drops the whole response. */
+  private void bufferName(ImapFrame frame) {
+    nameHeld.add(frame);
+    if (frame instanceof ImapFrame.LiteralChunk c) {
+      if (literalName.length() <= MAX_LITERAL_NAME) {
+        literalName.append(
+            c.content()
+                .toString(
+                    c.content().readerIndex(),
+                    Math.min(c.content().readableBytes(), MAX_LITERAL_NAME + 1),
+                    java.nio.charset.StandardCharsets.ISO_8859_1));
       }
       return;
     }
+    ImapFrame.Segment s = (ImapFrame.Segment) frame;
+    ArrayDeque<ImapFrame> frames = nameHeld;
+    nameHeld = null;
+    boolean hide =
+        literalName.length() <= MAX_LITERAL_NAME
+            && MailboxArgs.hidden(literalName.toString(), scanner.quarantineMailbox());
+    literalName = null;
+    if (hide) {
+      frames.forEach(ImapRelay::release);
+      dropResponse = s.literal() != null;
+      return;
+    }
+    frames.forEach(this::relay);
+  }
+
+  /**
+   * Scans the mailbox before the SELECT goes upstream, so that the upstream's answer already
+   * reflects every action: the client never sees a message that the scan then removes.
+   */
+  private void scanThenForward(ImapFrame.Segment select, String tag, String box) {
+    pauseClient();
+    scanner
+        .scan(box)
+        .whenComplete(
+            (result, error) ->
+                client
+                    .executor()
+                    .execute(
+                        () -> {
+                          if (closed) {
+                            return;
+                          }
+                          if (error != null) {
+                            scanFailed(error);
+                            return;
+                          }
+                          mailbox.selecting(tag, box);
+                          knownCount = 0;
+                          commandTag = tag;
+                          forward(select);
+                          upstream.flush();
+                          resumeClient();
+                        }));
+  }
+
+  private void scanFailed(Throwable error) {
+    // Fail closed: what was not scanned is never shown.
+    LOG.warn("session {}: scan failed ({})", session.id(), error.getClass().getSimpleName());
+    context.audit().session(session, "scan-failed", "scan-failed");
+    held.forEach(ImapRelay::release);
+    held.clear();
+    holding = false;
+    closeWith(ImapReply.BYE_SCAN_FAILED);
+  }
+
+  /** Stops both directions and scans the mailboxes; the EXISTS waits for the result. */
+  private void hold(ImapFrame.Segment exists, List<String> mailboxes) {
+    holding = true;
+    held.add(exists);
+    upstream.config().setAutoRead(false);
+    pauseClient();
+    long before = knownCount;
+    java.util.concurrent.CompletableFuture<java.util.Map<String, List<Long>>> all =
+        java.util.concurrent.CompletableFuture.completedFuture(new java.util.HashMap<>());
+    for (String m : mailboxes) {
+      all =
+          all.thenCompose(
+              removed ->
+                  scanner
+                      .scan(m)
+                      .thenApply(
+                          r -> {
+                            removed.put(m, r.removed());
+                            return removed;
+                          }));
+    }
+    all.whenComplete(
+        (removed, error) -> client.executor().execute(() -> scanDone(before, removed, error)));
+  }
+
+  private void scanDone(
+      long knownBefore, java.util.Map<String, List<Long>> removed, Throwable error) {
+    if (closed) {
+      held.forEach(ImapRelay::release);
+      held.clear();
+      return;
+    }
+    if (error != null) {
+      scanFailed(error);
+      return;
+    }
+    holding = false;
+    boolean anyRemoved = false;
+    for (java.util.Map.Entry<String, List<Long>> e : removed.entrySet()) {
+      removedUids.computeIfAbsent(e.getKey(), k -> new java.util.HashSet<>()).addAll(e.getValue());
+      anyRemoved |= !e.getValue().isEmpty();
+    }
+    replayLimit = anyRemoved ? knownBefore : -1;
+    ImapFrame first = held.poll();
+    if (first instanceof ImapFrame.Segment s) {
+      Matcher m = EXISTS.matcher(s.text());
+      if (m.matches()) {
+        knownCount = Long.parseLong(m.group(1));
+      }
+      relay(first);
+    }
+    replaying = true;
+    while (!held.isEmpty() && !closed) {
+      ImapFrame f = held.poll();
+      if (!filtered(f)) {
+        relay(f);
+      }
+    }
+    replaying = false;
+    replayLimit = -1;
+    flushToClient();
+    if (anyRemoved && !continuationOpen && !closed) {
+      // Ask the upstream now for the EXPUNGEs of what the scan moved away, before the client's
+      // next command can refer to those messages (RFC 9051 §7.5.1).
+      internalTag = "PCL" + (++internalCount);
+      upstream.writeAndFlush(ImapReply.line(upstream.alloc(), internalTag + " NOOP"));
+    } else {
+      resumeClient();
+    }
+    if (client.channel().isWritable() && !closed) {
+      upstream.config().setAutoRead(true);
+    }
+  }
+
+  private void pauseClient() {
+    clientPauses++;
+    clientHeld = true;
+    clientFramer.pause();
+    client.channel().config().setAutoRead(false);
+  }
+
+  private void resumeClient() {
+    if (clientPauses > 0) {
+      clientPauses--;
+    }
+    if (!clientHeld || closed || clientPauses > 0) {
+      return;
+    }
+    clientHeld = false;
+    client.channel().config().setAutoRead(upstream.isWritable());
+    clientFramer.resume();
+  }
+
+  private void relay(ImapFrame frame) {
     switch (frame) {
       case ImapFrame.Segment s -> {
         String text = s.start() ? responseStart(s) : s.text();
@@ -350,6 +780,15 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     closed = true;
     localReplies.forEach(ByteBuf::release);
     localReplies.clear();
+    held.forEach(ImapRelay::release);
+    held.clear();
+    if (nameHeld != null) {
+      nameHeld.forEach(ImapRelay::release);
+      nameHeld = null;
+    }
+    if (scanner != null) {
+      scanner.close();
+    }
     upstream.close();
     client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }
@@ -392,7 +831,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      client.channel().config().setAutoRead(ctx.channel().isWritable() && !closed);
+      client.channel().config().setAutoRead(ctx.channel().isWritable() && !closed && !clientHeld);
     }
   }
 }

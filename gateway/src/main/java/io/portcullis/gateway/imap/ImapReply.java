@@ -28,6 +28,8 @@ enum ImapReply {
   STARTTLS_UNAVAILABLE(true, "BAD STARTTLS not available"),
   WRONG_STATE(true, "BAD Command not valid in this state"),
   COMPRESS_UNAVAILABLE(true, "NO Compression is not available"),
+  NONEXISTENT(true, "NO [NONEXISTENT] Mailbox does not exist"),
+  MAILBOX_LITERAL(true, "NO [CANNOT] Give mailbox names as quoted strings"),
   ID_NIL(false, "* ID NIL"),
   BYE_LOGOUT(false, "* BYE Logging out"),
   CONTINUE_LITERAL(false, "+ Ready for literal data"),
@@ -39,7 +41,8 @@ enum ImapReply {
   BYE_IDLE_TIMEOUT(false, "* BYE Autologout, idle for too long"),
   BYE_STARTTLS_PIPELINED(false, "* BYE Commands after STARTTLS are not allowed, closing"),
   BYE_LITERAL(false, "* BYE [TOOBIG] Literal too large, closing"),
-  BYE_UPSTREAM_LOST(false, "* BYE [UNAVAILABLE] Connection to the mail server lost");
+  BYE_UPSTREAM_LOST(false, "* BYE [UNAVAILABLE] Connection to the mail server lost"),
+  BYE_SCAN_FAILED(false, "* BYE [UNAVAILABLE] New mail could not be checked, try again later");
 
   private final boolean tagged;
   private final String text;

@@ -55,13 +55,20 @@ final class GatewayFixture implements AutoCloseable {
   /** As {@link #withGreenMail(Path, GatewayLimits)}, listening on another loopback address. */
   static GatewayFixture withGreenMail(Path dataDir, GatewayLimits limits, String host)
       throws Exception {
+    return withGreenMail(dataDir, limits, host, null);
+  }
+
+  /** A gateway with a policy file (null: the built-in default policy) in front of GreenMail. */
+  static GatewayFixture withGreenMail(Path dataDir, GatewayLimits limits, String host, Path policy)
+      throws Exception {
     GreenMail greenMail =
         new GreenMail(new ServerSetup[] {new ServerSetup(0, "127.0.0.1", "imap").dynamicPort()});
     greenMail.start();
     GreenMailUser user = greenMail.setUser(USER + "@localhost", USER, PASSWORD);
     Endpoint upstream = Endpoint.parse("imap://127.0.0.1:" + greenMail.getImap().getPort());
     try {
-      return start(dataDir, new UpstreamConfig(upstream, null), limits, greenMail, user, host);
+      return start(
+          dataDir, new UpstreamConfig(upstream, null), limits, greenMail, user, host, policy);
     } catch (Exception e) {
       greenMail.stop();
       throw e;
@@ -76,7 +83,16 @@ final class GatewayFixture implements AutoCloseable {
 
   static GatewayFixture withUpstream(Path dataDir, UpstreamConfig upstream, GatewayLimits limits)
       throws Exception {
-    return start(dataDir, upstream, limits, null, null, "127.0.0.1");
+    // A scripted upstream answers the relay's tests, not a scanner's side connection.
+    return start(dataDir, upstream, limits, null, null, "127.0.0.1", noScanPolicy(dataDir));
+  }
+
+  /** A policy that scans nothing: the relay is exactly as without filtering. */
+  static Path noScanPolicy(Path dir) throws IOException {
+    Path policy = dir.resolve("no-scan-policy.yml");
+    java.nio.file.Files.writeString(
+        policy, "version: 1\ndefaults:\n  scanning: { scan: \"off\" }\n");
+    return policy;
   }
 
   /**
@@ -114,7 +130,8 @@ final class GatewayFixture implements AutoCloseable {
       GatewayLimits limits,
       GreenMail greenMail,
       GreenMailUser user,
-      String host)
+      String host,
+      Path policy)
       throws Exception {
     Endpoint[] listeners = {
       Endpoint.parse("imaps://" + host + ":" + freePort()),
@@ -133,7 +150,7 @@ final class GatewayFixture implements AutoCloseable {
             limits,
             true,
             FAST_THROTTLE,
-            null);
+            policy);
     GatewayServer server = GatewayServer.start(config, Clock.systemUTC());
     return new GatewayFixture(greenMail, user, server, listeners);
   }

@@ -55,7 +55,7 @@ class ImapRelayTest {
         };
     ClientSession session = ClientSession.attach(client, listener);
     ImapFramer framer = new ImapFramer(settings);
-    ImapRelay relay = new ImapRelay(context, session, upstream, framer);
+    ImapRelay relay = new ImapRelay(context, session, upstream, framer, null);
     client.pipeline().addLast(HandlerNames.FRAMER, framer).addLast(HandlerNames.RELAY, relay);
     relay.start(client.pipeline().context(relay));
   }

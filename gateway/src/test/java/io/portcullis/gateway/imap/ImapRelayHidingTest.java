@@ -1,0 +1,187 @@
+package io.portcullis.gateway.imap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.portcullis.auth.sasl.SaslLimits;
+import io.portcullis.gateway.audit.AuditLog;
+import io.portcullis.gateway.config.Endpoint;
+import io.portcullis.gateway.config.GatewayConfig;
+import io.portcullis.gateway.config.GatewayLimits;
+import io.portcullis.gateway.config.ListenerConfig;
+import io.portcullis.gateway.config.UpstreamConfig;
+import io.portcullis.gateway.filtering.FilterStores;
+import io.portcullis.gateway.filtering.MessageFilter;
+import io.portcullis.gateway.filtering.SessionFilter;
+import io.portcullis.gateway.imap.codec.ImapFramer;
+import io.portcullis.gateway.imap.scan.ArrivalScanner;
+import io.portcullis.gateway.server.HandlerNames;
+import io.portcullis.gateway.server.ListenerContext;
+import io.portcullis.gateway.session.ClientSession;
+import io.portcullis.gateway.upstream.UpstreamConnector;
+import io.portcullis.gateway.upstream.UpstreamCredentials;
+import io.portcullis.policy.PolicyEngine;
+import io.portcullis.policy.PolicyLoader;
+import io.portcullis.policy.SessionFacts;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The quarantine mailbox hidden by a filtering relay between two in-memory channels: exact bytes
+ * each side sees. No mailbox is selected, so no scan (and no side connection) ever starts.
+ */
+class ImapRelayHidingTest {
+  @TempDir Path dir;
+  private EmbeddedChannel client;
+  private EmbeddedChannel upstream;
+  private MessageFilter filter;
+
+  @BeforeEach
+  void wire() throws Exception {
+    ListenerConfig listener = new ListenerConfig(Endpoint.parse("imaps://127.0.0.1:1993"));
+    ListenerContext context =
+        new ListenerContext(
+            listener,
+            Optional.empty(),
+            null,
+            java.util.Map.of(),
+            new AuditLog(Clock.systemUTC()),
+            GatewayLimits.defaults(),
+            new SaslLimits(8192, 16384));
+    Path policy = dir.resolve("policy.yml");
+    Files.writeString(policy, "version: 1\n");
+    GatewayConfig config =
+        new GatewayConfig(
+            dir.resolve("data"), List.of(), List.of(), null, null, null, null, policy);
+    filter = FilterStores.open(config, new AuditLog(Clock.systemUTC()), Clock.systemUTC());
+    PolicyEngine engine = new PolicyEngine(PolicyLoader.load(policy));
+    SessionFacts facts =
+        new SessionFacts(
+            "demo",
+            Set.of(),
+            InetAddress.getLoopbackAddress(),
+            "imaps",
+            "imap",
+            Optional.empty(),
+            false,
+            "PLAIN",
+            Instant.now());
+    upstream = new EmbeddedChannel();
+    client =
+        new EmbeddedChannel() {
+          @Override
+          protected SocketAddress remoteAddress0() {
+            return new InetSocketAddress("192.0.2.7", 40000);
+          }
+        };
+    ArrivalScanner scanner =
+        ArrivalScanner.forSession(
+            filter,
+            new SessionFilter("default/demo", facts, () -> engine),
+            ArrivalScanner.Settings.DEFAULTS,
+            new UpstreamConnector(
+                new UpstreamConfig(Endpoint.parse("imap://192.0.2.1:143"), null),
+                Optional.empty(),
+                NioSocketChannel.class,
+                GatewayLimits.defaults()),
+            new UpstreamCredentials("demo", "demo"),
+            client);
+    ClientSession session = ClientSession.attach(client, listener);
+    ImapFramer framer = new ImapFramer(ImapFramer.Settings.postAuth(65536, 1024));
+    ImapRelay relay = new ImapRelay(context, session, upstream, framer, scanner);
+    client.pipeline().addLast(HandlerNames.FRAMER, framer).addLast(HandlerNames.RELAY, relay);
+    relay.start(client.pipeline().context(relay));
+  }
+
+  @AfterEach
+  void close() {
+    client.finishAndReleaseAll();
+    upstream.finishAndReleaseAll();
+    filter.close();
+  }
+
+  private void fromClient(String text) {
+    client.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));
+  }
+
+  private void fromUpstream(String text) {
+    upstream.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));
+  }
+
+  private static String drain(EmbeddedChannel ch) {
+    StringBuilder b = new StringBuilder();
+    ByteBuf buf;
+    while ((buf = ch.readOutbound()) != null) {
+      b.append(buf.toString(StandardCharsets.ISO_8859_1));
+      buf.release();
+    }
+    return b.toString();
+  }
+
+  @Test
+  void listLsubAndStatusResponsesNamingTheQuarantineMailboxShouldBeDropped() {
+    fromClient("a LIST \"\" * RETURN (STATUS (MESSAGES))\r\n");
+    assertThat(drain(upstream)).isEqualTo("a LIST \"\" * RETURN (STATUS (MESSAGES))\r\n");
+    fromUpstream(
+        "* LIST (\\HasNoChildren) \"/\" INBOX\r\n"
+            + "* STATUS INBOX (MESSAGES 2)\r\n"
+            + "* LIST (\\HasNoChildren) \"/\" \"Quarantine\"\r\n"
+            + "* STATUS \"Quarantine\" (MESSAGES 9)\r\n"
+            + "* LIST () \"/\" {10}\r\nQuarantine\r\n"
+            + "* LIST () \"/\" {12}\r\nQuarantine/x (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n"
+            + "* LSUB () \".\" quarantine\r\n"
+            + "* LIST () \"/\" {4}\r\nWork\r\n"
+            + "a OK done\r\n");
+    assertThat(drain(client))
+        .isEqualTo(
+            "* LIST (\\HasNoChildren) \"/\" INBOX\r\n"
+                + "* STATUS INBOX (MESSAGES 2)\r\n"
+                + "* LIST () \"/\" {4}\r\nWork\r\n"
+                + "a OK done\r\n");
+  }
+
+  @Test
+  void commandsNamingTheQuarantineMailboxShouldBeRefusedAsNonexistent() {
+    fromClient("a STATUS Quarantine (MESSAGES)\r\nb RENAME Work &AFE-uarantine\r\n");
+    assertThat(drain(upstream)).isEmpty();
+    assertThat(drain(client))
+        .isEqualTo(
+            "a NO [NONEXISTENT] Mailbox does not exist\r\n"
+                + "b NO [NONEXISTENT] Mailbox does not exist\r\n");
+  }
+
+  /** The name as a literal is read by the gateway, never relayed unchecked. */
+  @Test
+  void mailboxNameAsLiteralShouldBeCheckedBeforeAnythingIsRelayed() {
+    fromClient("a STATUS {10}\r\n");
+    assertThat(drain(client)).isEqualTo("+ Ready for literal data\r\n");
+    fromClient("Quarantine (MESSAGES)\r\n");
+    assertThat(drain(client)).isEqualTo("a NO [NONEXISTENT] Mailbox does not exist\r\n");
+    fromClient("b STATUS {4+}\r\nWork (MESSAGES)\r\n");
+    assertThat(drain(upstream)).isEqualTo("b STATUS \"Work\" (MESSAGES)\r\n");
+  }
+
+  @Test
+  void appendToTheQuarantineMailboxShouldBeRefusedBeforeItsLiteral() {
+    fromClient("a APPEND Quarantine {5}\r\n");
+    assertThat(drain(client)).isEqualTo("a NO [NONEXISTENT] Mailbox does not exist\r\n");
+    fromClient("b NOOP\r\n");
+    assertThat(drain(upstream)).isEqualTo("b NOOP\r\n");
+  }
+}
