@@ -330,7 +330,7 @@ class ContainerFormatsTest {
 
   @Test
   void executableStoredInAnArjArchiveShouldBeInspectedByContent() {
-    byte[] arj = Containers.arj("scan.jpg", SampleMessages.peStub());
+    byte[] arj = Containers.arj("scan.jpg", SampleMessages.peStub(), 0);
 
     Verdict v = analyze(attach("scans.arj", "application/octet-stream", arj));
 
@@ -340,6 +340,16 @@ class ContainerFormatsTest {
               assertThat(a.fileName()).isEqualTo("scan.jpg");
               assertThat(a.categories()).contains("executable", "mismatch");
             });
+    assertThat(v.labels()).contains(Label.DANGEROUS_ATTACHMENT);
+  }
+
+  @Test
+  void compressedArjMemberShouldBeUnscannableAndJudgedByName() {
+    byte[] arj = Containers.arj("clam.exe", bytes("not really compressed"), 1);
+
+    Verdict v = analyze(attach("clam.arj", "application/octet-stream", arj));
+
+    assertThat(hasFinding(v, "unscannable-archive", "unsupported compression")).isTrue();
     assertThat(v.labels()).contains(Label.DANGEROUS_ATTACHMENT);
   }
 }

@@ -282,12 +282,13 @@ final class Containers {
 
   // ---- ARJ (ARJ technical information, "header structure") ----
 
-  static byte[] arj(String name, byte[] data) {
+  /** method 0 is stored; 1–4 are compressed (the data is then not valid and must not be read). */
+  static byte[] arj(String name, byte[] data, int method) {
     Out o = new Out();
     arjHeader(o, mainHeaderFields(), "archive.arj");
     CRC32 crc = new CRC32();
     crc.update(data);
-    Out local = new Out().u8(30).u8(11).u8(1).u8(0).u8(0).u8(0).u8(0).u8(0);
+    Out local = new Out().u8(30).u8(11).u8(1).u8(0).u8(0).u8(method).u8(0).u8(0);
     local.u32(0).u32(data.length).u32(data.length).u32(crc.getValue()).u16(0).u16(0x20);
     local.u8(0).u8(0);
     arjHeader(o, local.toBytes(), name);

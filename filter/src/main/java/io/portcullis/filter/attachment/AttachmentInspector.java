@@ -532,6 +532,7 @@ public final class AttachmentInspector {
                 1.0,
                 "member uses an unsupported compression method",
                 memberLocation);
+            nameOnly(entryName, memberLocation, "compressed member (not expanded)");
             continue;
           }
           member(entryName, nonClosing(zip), memberLocation, depth + 1);
@@ -607,6 +608,7 @@ public final class AttachmentInspector {
                 1.0,
                 "member uses an unsupported compression method",
                 memberLocation);
+            nameOnly(entryName, memberLocation, "compressed member (not expanded)");
             continue;
           }
           try (InputStream in = zip.getInputStream(entry)) {
@@ -820,6 +822,7 @@ public final class AttachmentInspector {
                 1.0,
                 "member uses an unsupported compression method",
                 memberLocation);
+            nameOnly(entryName, memberLocation, "compressed member (not expanded)");
             continue;
           }
           member(entryName, nonClosing(archive), memberLocation, depth + 1);
