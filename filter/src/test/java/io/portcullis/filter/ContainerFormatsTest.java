@@ -352,4 +352,35 @@ class ContainerFormatsTest {
     assertThat(hasFinding(v, "unscannable-archive", "unsupported compression")).isTrue();
     assertThat(v.labels()).contains(Label.DANGEROUS_ATTACHMENT);
   }
+
+  @Test
+  void rtfWithThousandsOfObjectLookalikeControlWordsShouldBeInspectedInBoundedTime() {
+    byte[] rtf =
+        ("{\\rtf1 " + "\\objectx ".repeat(200_000) + "{\\object\\objdata 00}}")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    Verdict v =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(10),
+            () -> analyze(attach("a.rtf", "application/rtf", rtf)));
+
+    assertThat(v.labels()).doesNotContain(Label.SCAN_ERROR);
+  }
+
+  @Test
+  void pdfWithAMillionFileSpecLookalikesShouldBeInspectedInBoundedTime() {
+    byte[] pdf =
+        ("%PDF-1.7\n"
+                + "/EF ".repeat(1_000_000)
+                + "\n1 0 obj << /Type /EmbeddedFile /Length 2 >>\nstream\nhi\nendstream endobj\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    Verdict v =
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(10),
+            () -> analyze(attach("a.pdf", "application/pdf", pdf)));
+
+    assertThat(v.labels()).doesNotContain(Label.SCAN_ERROR);
+    assertThat(v.attachments()).anySatisfy(a -> assertThat(a.fileName()).isEqualTo("embedded-1"));
+  }
 }

@@ -701,7 +701,7 @@ public final class AttachmentInspector {
       byte[] bytes = inMemory(content);
       ListedArchive archive =
           type.equals("application/vnd.ms-cab-compressed")
-              ? CabReader.list(bytes, limits.maxExpandedBytes())
+              ? CabReader.list(bytes, Math.min(limits.maxExpandedBytes(), MAX_IN_MEMORY))
               : RarLister.list(bytes, limits.maxExpandedBytes());
       if (archive.headersEncrypted()) {
         categories.add(Categories.ENCRYPTED); // not even the names are visible

@@ -26,7 +26,8 @@ final class CabReader {
   private CabReader() {}
 
   /**
-   * @param maxExpanded bytes a folder may expand to before its files are listed only
+   * @param maxExpanded bytes all folders together may expand to in memory; a folder that would pass
+   *     it is listed only
    * @throws IOException if the data is not a cabinet or its header is inconsistent
    */
   static ListedArchive list(byte[] cab, long maxExpanded) throws IOException {
@@ -93,6 +94,7 @@ final class CabReader {
       fileInfo.add(new long[] {size, offset, folder});
     }
     byte[][] expanded = new byte[folders][];
+    long[] budget = {maxExpanded}; // shared by all folders: what is held in memory at once
     List<ListedArchive.Entry> entries = new ArrayList<>();
     for (int i = 0; i < files; i++) {
       long[] f = fileInfo.get(i);
@@ -100,7 +102,8 @@ final class CabReader {
       byte[] data = null;
       if (folder < folders) {
         if (expanded[folder] == null) {
-          expanded[folder] = folder(cab, folderInfo[folder], dataReserve, maxExpanded);
+          expanded[folder] = folder(cab, folderInfo[folder], dataReserve, budget[0]);
+          budget[0] -= expanded[folder].length;
         }
         byte[] content = expanded[folder];
         if (content.length > 0 && f[1] + f[0] <= content.length) {

@@ -88,6 +88,9 @@ final class PdfInspector {
 
   private static final int MAX_EMBEDDED = 100;
 
+  /** "/EF" occurrences examined for file names: each costs a 2 KiB window and a few regexes. */
+  private static final int MAX_FILE_SPECS = 1_000;
+
   /** The stream type, not the {@code /EmbeddedFiles} name tree. */
   private static final java.util.regex.Pattern EMBEDDED_FILE =
       java.util.regex.Pattern.compile("/EmbeddedFile(?![A-Za-z0-9])");
@@ -128,7 +131,10 @@ final class PdfInspector {
   private static java.util.Map<Integer, String> fileSpecs(byte[] raw) {
     java.util.Map<Integer, String> names = new java.util.HashMap<>();
     int at = 0;
-    while ((at = indexOf(raw, EF, at)) >= 0 && names.size() < MAX_EMBEDDED) {
+    int seen = 0;
+    while ((at = indexOf(raw, EF, at)) >= 0
+        && names.size() < MAX_EMBEDDED
+        && seen++ < MAX_FILE_SPECS) {
       int from = Math.max(0, at - DICT_WINDOW / 2);
       int to = Math.min(raw.length, at + DICT_WINDOW / 2);
       String window = new String(raw, from, to - from, StandardCharsets.ISO_8859_1);

@@ -38,17 +38,18 @@ final class RtfInspector {
     int from = 0;
     int start;
     while ((start = indexOf(rtf, "\\object", from)) >= 0 && out.size() < MAX_OBJECTS) {
-      // The group ends where the next \object starts or at the end: exploit kits leave groups
-      // unbalanced on purpose, so braces are not trusted to delimit it.
-      int next = indexOf(rtf, "\\object", start + 7);
-      while (next >= 0 && isLetter(rtf, next + 7)) {
-        next = indexOf(rtf, "\\object", next + 7); // \objectN is not a new object
-      }
-      int end = next < 0 ? rtf.length : next;
       if (isLetter(rtf, start + 7)) {
-        from = start + 7;
+        from = start + 7; // a longer control word, not \object
         continue;
       }
+      // The group ends where the next \object starts or at the end: exploit kits leave groups
+      // unbalanced on purpose, so braces are not trusted to delimit it. Each look-ahead starts
+      // after the previous one, so many look-alike words cost one pass, not one per word.
+      int next = indexOf(rtf, "\\object", start + 7);
+      while (next >= 0 && isLetter(rtf, next + 7)) {
+        next = indexOf(rtf, "\\object", next + 7);
+      }
+      int end = next < 0 ? rtf.length : next;
       String className = textAfter(rtf, "\\objclass", start, end);
       boolean autoUpdate = indexOf(rtf, "\\objupdate", start, end) >= 0;
       int data = indexOf(rtf, "\\objdata", start, end);
