@@ -383,4 +383,15 @@ class ContainerFormatsTest {
     assertThat(v.labels()).doesNotContain(Label.SCAN_ERROR);
     assertThat(v.attachments()).anySatisfy(a -> assertThat(a.fileName()).isEqualTo("embedded-1"));
   }
+
+  @Test
+  void cabinetWhoseEntriesOverlapShouldBeADecompressionBombNotAnOutOfMemory() {
+    byte[] cab = Containers.cab("a.txt", new byte[30_000], 0, 3_000); // 90 MB of copies
+
+    Verdict v = analyze(attach("overlap.cab", "application/octet-stream", cab));
+
+    assertThat(v.labels()).contains(Label.DECOMPRESSION_BOMB);
+    // Stopped while listing, before 90 MB of copies were held in memory.
+    assertThat(hasFinding(v, "decompression-bomb", "cabinet members overlap")).isTrue();
+  }
 }

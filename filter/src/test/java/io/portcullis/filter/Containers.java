@@ -256,16 +256,23 @@ final class Containers {
 
   /** compression: 0 none, 1 MSZIP, 3 LZX (the data is then not valid and must not be read). */
   static byte[] cab(String name, byte[] data, int compression) {
+    return cab(name, data, compression, 1);
+  }
+
+  /** {@code files} entries, all naming the same bytes of the one folder (overlapping members). */
+  static byte[] cab(String name, byte[] data, int compression, int files) {
     byte[] block =
         compression == 1 ? mszip(data) : compression == 0 ? data : new byte[] {1, 2, 3, 4};
     byte[] n = (name + "\0").getBytes(StandardCharsets.ISO_8859_1);
     int coffFiles = 36 + 8;
-    int coffData = coffFiles + 16 + n.length;
+    int coffData = coffFiles + (16 + n.length) * files;
     int total = coffData + 8 + block.length;
     Out o = new Out().ascii("MSCF").u32(0).u32(total).u32(0).u32(coffFiles).u32(0);
-    o.u8(3).u8(1).u16(1).u16(1).u16(0).u16(0).u16(0);
+    o.u8(3).u8(1).u16(1).u16(files).u16(0).u16(0).u16(0);
     o.u32(coffData).u16(1).u16(compression);
-    o.u32(data.length).u32(0).u16(0).u16(0).u16(0).u16(0x20).raw(n);
+    for (int i = 0; i < files; i++) {
+      o.u32(data.length).u32(0).u16(0).u16(0).u16(0).u16(0x20).raw(n);
+    }
     o.u32(0).u16(block.length).u16(data.length).raw(block);
     return o.toBytes();
   }

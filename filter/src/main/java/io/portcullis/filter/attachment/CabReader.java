@@ -95,6 +95,7 @@ final class CabReader {
     }
     byte[][] expanded = new byte[folders][];
     long[] budget = {maxExpanded}; // shared by all folders: what is held in memory at once
+    long copied = 0;
     List<ListedArchive.Entry> entries = new ArrayList<>();
     for (int i = 0; i < files; i++) {
       long[] f = fileInfo.get(i);
@@ -107,6 +108,12 @@ final class CabReader {
         }
         byte[] content = expanded[folder];
         if (content.length > 0 && f[1] + f[0] <= content.length) {
+          // Files may overlap (a thousand entries naming the same megabytes): count the copies.
+          copied += f[0];
+          if (copied > maxExpanded) {
+            throw new AttachmentInspector.BombException(
+                "cabinet members overlap to more than " + maxExpanded + " bytes");
+          }
           data = new byte[(int) f[0]];
           System.arraycopy(content, (int) f[1], data, 0, (int) f[0]);
         }
