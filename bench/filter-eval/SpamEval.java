@@ -40,9 +40,15 @@ public class SpamEval {
       MessageSource.forEach(List.of(data.resolve(set)), item -> {
         Verdict v = analyzer.analyze(new ByteArrayInputStream(item.bytes()));
         n[0]++;
+        if (!v.has(Label.SPAM) && set.contains("spam") && List.of(args).contains("--show-misses")) {
+          System.out.printf("  MISS %s score %.2f %s%n", item.name(), v.score(), v.findings().stream().filter(f -> f.weight() != 0).map(f -> f.rule() + "=" + f.weight() + (f.rule().startsWith("bayes") ? " (" + f.reason() + ")" : "")).toList());
+        }
+        if (List.of(args).contains("--dump")) {
+          System.out.printf("DUMP %s %s %.2f %s%n", set, item.name(), v.score(), v.findings().stream().filter(f -> f.weight() != 0 || f.rule().startsWith("bayes")).map(f -> f.rule() + "=" + f.weight() + (f.rule().startsWith("bayes") ? "@" + f.reason().substring(17, 22) : "")).toList());
+        }
         if (v.has(Label.SPAM)) {
           n[1]++;
-          if (set.contains("ham") && args.length > 1) {
+          if (set.contains("ham") && List.of(args).contains("--show-fp")) {
             System.out.printf("  FP %s score %.2f %s%n", item.name(), v.score(), v.findings().stream().filter(f -> f.weight() != 0).map(f -> f.rule() + "=" + f.weight()).toList());
           }
         }

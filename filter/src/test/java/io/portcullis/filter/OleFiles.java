@@ -34,6 +34,24 @@ final class OleFiles {
     return file(streams, types);
   }
 
+  /**
+   * A file with one stream of the given content (4096 bytes or more, so in regular sectors after
+   * the directory).
+   */
+  static byte[] withStreamData(String name, byte[] data) {
+    int dataSectors = (data.length + 511) / 512;
+    ByteBuffer b = ByteBuffer.allocate(512 * (3 + dataSectors)).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(0, file(new String[] {name}, new int[] {2}));
+    int fat = 512;
+    for (int s = 0; s < dataSectors; s++) {
+      b.putInt(fat + 4 * (2 + s), s == dataSectors - 1 ? END : 3 + s);
+    }
+    b.putInt(1024 + 128 + 0x74, 2);
+    b.putInt(1024 + 128 + 0x78, data.length);
+    b.put(512 * 3, data);
+    return b.array();
+  }
+
   private static byte[] file(String[] names, int[] types) {
     int entries = names.length + 1;
     int dirSectors = (entries * 128 + 511) / 512;

@@ -122,11 +122,17 @@ public final class AttachmentInspector {
           "application/x-raw-disk-image");
   private static final Set<String> STREAM_ARCHIVES =
       Set.of("application/x-tar", "application/x-gtar", "application/x-cpio", "application/x-arj");
-  private static final Set<String> UNINSPECTED_ARCHIVES =
+  private static final Set<String> LISTED_ARCHIVES =
       Set.of(
           "application/x-rar-compressed",
           "application/vnd.rar",
-          "application/vnd.ms-cab-compressed",
+          "application/vnd.ms-cab-compressed");
+
+  /** Largest RAR, CAB, TNEF or RTF read into memory to be listed; beyond it, not inspected. */
+  private static final int MAX_IN_MEMORY = 64 << 20;
+
+  private static final Set<String> UNINSPECTED_ARCHIVES =
+      Set.of(
           "application/x-lzh-compressed",
           "application/x-ace-compressed",
           "application/x-stuffit",
@@ -257,6 +263,7 @@ public final class AttachmentInspector {
       String ext = FileNames.extension(name);
       Set<String> categories = new LinkedHashSet<>();
       String trueType = magic;
+      String rtfDisguise = null;
 
       if (startsWith(prefix, EICAR)) {
         categories.add(Categories.TEST_SIGNATURE);
@@ -282,6 +289,13 @@ public final class AttachmentInspector {
           if (facts.trueType().equals("application/x-msi")) {
             categories.add(Categories.EXECUTABLE);
           }
+          if (!facts.xlmSheets().isEmpty()) {
+            location =
+                location
+                    + " (Excel 4.0 macro sheets: "
+                    + String.join(", ", facts.xlmSheets())
+                    + ")";
+          }
           // Files embedded as OLE Package objects are members, like those of an archive.
           for (OleInspector.Embedded e : facts.embedded()) {
             countEntry();
@@ -303,18 +317,77 @@ public final class AttachmentInspector {
           || magic.equals("application/x-xz")) {
         categories.add(Categories.ARCHIVE);
         compressed(magic, name, content, location, depth);
+      } else if (LISTED_ARCHIVES.contains(magic)) {
+        categories.add(Categories.ARCHIVE);
+        listed(magic, content, location, depth, categories);
+      } else if (magic.equals("application/vnd.ms-tnef")) {
+        // winmail.dat: Outlook's wrapper around the real attachments, which clients unpack.
+        for (Member m : TnefReader.attachments(inMemory(content))) {
+          countEntry();
+          member(
+              m.name(),
+              new java.io.ByteArrayInputStream(m.data()),
+              location + " > '" + FileNames.display(m.name()) + "'",
+              depth + 1);
+        }
+      } else if (magic.equals("application/rtf")) {
+        List<RtfInspector.RtfObject> objects = RtfInspector.objects(inMemory(content));
+        List<String> active = new ArrayList<>();
+        int n = 0;
+        for (RtfInspector.RtfObject o : objects) {
+          n++;
+          String cls = o.className().isEmpty() ? "object " + n : o.className();
+          if (o.autoUpdate()) {
+            active.add(cls + " updates itself on opening (\\objupdate)");
+          }
+          if (RtfInspector.EXPLOITED_CLASSES.contains(o.className())) {
+            active.add(cls + " is an exploited object class");
+          }
+          if (o.member() != null) {
+            countEntry();
+            String memberName =
+                o.member().name().startsWith("class:") ? "object-" + n : o.member().name();
+            member(
+                memberName,
+                new java.io.ByteArrayInputStream(o.member().data()),
+                location + " > '" + FileNames.display(memberName) + "'",
+                depth + 1);
+          }
+        }
+        if (!active.isEmpty()) {
+          categories.add(Categories.ACTIVE_OBJECT);
+          location = location + " (RTF: " + String.join("; ", active) + ")";
+        }
+        if (!objects.isEmpty() && OFFICE_BINARY_EXT.contains(ext)) {
+          rtfDisguise =
+              "RTF with "
+                  + objects.size()
+                  + " embedded object(s) named ."
+                  + ext
+                  + " (Word opens it as RTF whatever the name)";
+        }
       } else if (UNINSPECTED_ARCHIVES.contains(magic)) {
         categories.add(Categories.ARCHIVE);
         finding(
-            "archive-not-inspected",
+            "unscannable-archive",
             null,
             1.0,
             magic + " archives are recognised but not expanded",
             location);
       } else if (magic.equals("application/pdf")) {
-        Set<String> names;
+        PdfInspector.PdfFacts pdf;
         try (InputStream in = content.openStream()) {
-          names = PdfInspector.scan(in);
+          pdf = PdfInspector.inspect(in);
+        }
+        Set<String> names = pdf.names();
+        // Files embedded in the PDF (what a /Launch action would start) are members.
+        for (Member m : pdf.embedded()) {
+          countEntry();
+          member(
+              m.name(),
+              new java.io.ByteArrayInputStream(m.data()),
+              location + " > '" + FileNames.display(m.name()) + "'",
+              depth + 1);
         }
         if (names.stream().anyMatch(PdfInspector.ACTIVE::contains)
             || names.contains("EmbeddedFile") && names.contains("OpenAction")) {
@@ -364,6 +437,9 @@ public final class AttachmentInspector {
         categories.add(Categories.DECEPTIVE_NAME);
       }
       String mismatch = mismatch(trueType, nameType, declared, categories);
+      if (mismatch == null) {
+        mismatch = rtfDisguise;
+      }
       if (mismatch != null) {
         categories.add(Categories.MISMATCH);
       }
@@ -451,11 +527,12 @@ public final class AttachmentInspector {
           }
           if (!zip.canReadEntryData(entry)) {
             finding(
-                "archive-not-inspected",
+                "unscannable-archive",
                 null,
                 1.0,
                 "member uses an unsupported compression method",
                 memberLocation);
+            nameOnly(entryName, memberLocation, "compressed member (not expanded)");
             continue;
           }
           member(entryName, nonClosing(zip), memberLocation, depth + 1);
@@ -473,6 +550,7 @@ public final class AttachmentInspector {
       boolean jar = false;
       boolean apk = false;
       boolean vba = false;
+      boolean xlm = false;
       try (ZipFile zip =
           ZipFile.builder()
               .setSeekableByteChannel(content.openChannel())
@@ -488,6 +566,7 @@ public final class AttachmentInspector {
           odf |= lower.equals("mimetype") || lower.equals("meta-inf/manifest.xml");
           jar |= lower.equals("meta-inf/manifest.mf") || lower.endsWith(".class");
           apk |= lower.equals("androidmanifest.xml") || lower.equals("classes.dex");
+          xlm |= lower.startsWith("xl/macrosheets/");
           vba |=
               lower.endsWith("vbaproject.bin")
                   || lower.startsWith("basic/")
@@ -524,11 +603,12 @@ public final class AttachmentInspector {
           }
           if (!zip.canReadEntryData(entry)) {
             finding(
-                "archive-not-inspected",
+                "unscannable-archive",
                 null,
                 1.0,
                 "member uses an unsupported compression method",
                 memberLocation);
+            nameOnly(entryName, memberLocation, "compressed member (not expanded)");
             continue;
           }
           try (InputStream in = zip.getInputStream(entry)) {
@@ -537,7 +617,8 @@ public final class AttachmentInspector {
         }
       }
       if (ooxml) {
-        return ooxmlType(names, vba, categories);
+        // Excel 4.0 macro sheets (xl/macrosheets/) run like VBA and need no vbaProject.bin.
+        return ooxmlType(names, vba || xlm, categories);
       }
       if (vba) {
         categories.add(Categories.MACRO_DOCUMENT);
@@ -582,6 +663,11 @@ public final class AttachmentInspector {
 
     /** A member that cannot be read (encrypted): judge it by its name alone. */
     private void nameOnly(String name, String location) {
+      nameOnly(name, location, "encrypted member");
+    }
+
+    /** A member that cannot be read: judge it by its name alone. */
+    private void nameOnly(String name, String location, String what) {
       Set<String> categories = new LinkedHashSet<>();
       classify("application/octet-stream", FileNames.extension(name), categories);
       String doubleExt = FileNames.doubleExtension(name);
@@ -593,14 +679,74 @@ public final class AttachmentInspector {
         categories.add(Categories.DECEPTIVE_NAME);
       }
       addInfo(name, "", "application/octet-stream", categories);
-      report(
-          "encrypted member",
-          FileNames.extension(name),
-          categories,
-          location,
-          doubleExt,
-          deceptive,
-          null);
+      report(what, FileNames.extension(name), categories, location, doubleExt, deceptive, null);
+    }
+
+    /**
+     * RAR and CAB: members listed from the headers; stored (and CAB MSZIP) members inspected,
+     * encrypted ones judged by name, compressed ones judged by name and reported as not scanned.
+     */
+    private void listed(
+        String type, Spool content, String location, int depth, Set<String> categories)
+        throws IOException {
+      if (content.size() > MAX_IN_MEMORY) {
+        finding(
+            "unscannable-archive",
+            null,
+            1.0,
+            type + " larger than " + (MAX_IN_MEMORY >> 20) + " MiB is not listed",
+            location);
+        return;
+      }
+      byte[] bytes = inMemory(content);
+      ListedArchive archive =
+          type.equals("application/vnd.ms-cab-compressed")
+              ? CabReader.list(bytes, Math.min(limits.maxExpandedBytes(), MAX_IN_MEMORY))
+              : RarLister.list(bytes, limits.maxExpandedBytes());
+      if (archive.headersEncrypted()) {
+        categories.add(Categories.ENCRYPTED); // not even the names are visible
+      }
+      int unscannable = 0;
+      for (ListedArchive.Entry entry : archive.entries()) {
+        countEntry();
+        String memberLocation = location + " > '" + FileNames.display(entry.name()) + "'";
+        String unsafe = FileNames.unsafePath(entry.name());
+        if (unsafe != null) {
+          finding(
+              "archive-path-traversal",
+              Label.DANGEROUS_ATTACHMENT,
+              0,
+              "member path escapes the extraction directory: " + unsafe,
+              memberLocation);
+        }
+        if (entry.directory()) {
+          continue;
+        }
+        if (entry.encrypted()) {
+          categories.add(Categories.ENCRYPTED);
+          nameOnly(entry.name(), memberLocation);
+        } else if (entry.data() != null) {
+          member(
+              entry.name(),
+              new java.io.ByteArrayInputStream(entry.data()),
+              memberLocation,
+              depth + 1);
+        } else {
+          unscannable++;
+          nameOnly(entry.name(), memberLocation, "compressed member (not expanded)");
+        }
+      }
+      if (unscannable > 0) {
+        finding(
+            "unscannable-archive",
+            null,
+            1.0,
+            unscannable
+                + " compressed member(s) of "
+                + type
+                + " could not be expanded and were judged by name only",
+            location);
+      }
     }
 
     private void sevenZ(Spool content, String location, int depth, Set<String> categories)
@@ -671,11 +817,12 @@ public final class AttachmentInspector {
           }
           if (!archive.canReadEntryData(entry)) {
             finding(
-                "archive-not-inspected",
+                "unscannable-archive",
                 null,
                 1.0,
                 "member uses an unsupported compression method",
                 memberLocation);
+            nameOnly(entryName, memberLocation, "compressed member (not expanded)");
             continue;
           }
           member(entryName, nonClosing(archive), memberLocation, depth + 1);
@@ -709,6 +856,18 @@ public final class AttachmentInspector {
       } catch (org.apache.commons.compress.MemoryLimitException e) {
         throw new BombException("xz decoder needs more than " + MAX_DECODER_KIB / 1024 + " MiB");
       }
+    }
+  }
+
+  /** File extensions Word and Excel open whatever the content, RTF included. */
+  private static final Set<String> OFFICE_BINARY_EXT = Set.of("doc", "dot", "docx", "xls", "wbk");
+
+  private static byte[] inMemory(Spool content) throws IOException {
+    if (content.size() > MAX_IN_MEMORY) {
+      throw new IOException("container larger than " + (MAX_IN_MEMORY >> 20) + " MiB");
+    }
+    try (InputStream in = content.openStream()) {
+      return in.readAllBytes();
     }
   }
 

@@ -16,6 +16,7 @@ public final class Categories {
   public static final String DOUBLE_EXTENSION = "double-extension";
   public static final String DECEPTIVE_NAME = "deceptive-name";
   public static final String TEST_SIGNATURE = "test-signature";
+  public static final String ACTIVE_OBJECT = "active-object";
 
   /** Every category id. */
   public static final Set<String> ALL =
@@ -31,7 +32,8 @@ public final class Categories {
           MISMATCH,
           DOUBLE_EXTENSION,
           DECEPTIVE_NAME,
-          TEST_SIGNATURE);
+          TEST_SIGNATURE,
+          ACTIVE_OBJECT);
 
   private Categories() {}
 }

@@ -25,7 +25,8 @@ final class OleInspector {
       boolean macros,
       boolean encrypted,
       Set<String> names,
-      List<Embedded> embedded) {}
+      List<Embedded> embedded,
+      List<String> xlmSheets) {}
 
   /** A file carried in an OLE Package object ({@code \u0001Ole10Native} stream). */
   record Embedded(String name, byte[] data) {}
@@ -106,6 +107,7 @@ final class OleInspector {
     byte[] rootClsid = null;
     int wordStart = -1;
     int workbookStart = -1;
+    List<String> xlmSheets = List.of();
     long workbookSize = 0;
     int sector = firstDirSector;
     int visited = 0;
@@ -187,6 +189,9 @@ final class OleInspector {
         int bofLen = biff.getShort(2) & 0xFFFF;
         if (bofLen + 8 <= 64 && (biff.getShort(4 + bofLen) & 0xFFFF) == 0x002F) {
           encrypted = true;
+        } else {
+          int globals = (int) Math.min(workbookSize, MAX_BIFF_GLOBALS);
+          xlmSheets = macroSheets(chain(ch, fat, sectorSize, workbookStart, globals));
         }
       }
     } else if (names.contains("PowerPoint Document")) {
@@ -222,7 +227,55 @@ final class OleInspector {
         embedded.add(e);
       }
     }
-    return new OleFacts(type, macros, encrypted, Set.copyOf(lowered), List.copyOf(embedded));
+    return new OleFacts(
+        type,
+        macros || !xlmSheets.isEmpty(),
+        encrypted,
+        Set.copyOf(lowered),
+        List.copyOf(embedded),
+        xlmSheets);
+  }
+
+  /** Bytes of a Workbook stream read for its globals substream (sheets are declared there). */
+  private static final int MAX_BIFF_GLOBALS = 1 << 20;
+
+  private static final int BIFF_EOF = 0x000A;
+  private static final int BIFF_BOUNDSHEET = 0x0085;
+
+  /**
+   * The Excel 4.0 (XLM) macro sheets a BIFF8 workbook declares: BoundSheet8 records ([MS-XLS]
+   * 2.4.28) of type 1, with their visibility, since malware hides them ("very hidden").
+   */
+  static List<String> macroSheets(byte[] workbook) {
+    List<String> sheets = new ArrayList<>();
+    ByteBuffer b = ByteBuffer.wrap(workbook).order(ByteOrder.LITTLE_ENDIAN);
+    while (b.remaining() >= 4 && sheets.size() < 256) {
+      int type = b.getShort() & 0xFFFF;
+      int length = b.getShort() & 0xFFFF;
+      if (length > b.remaining()) {
+        break;
+      }
+      int start = b.position();
+      if (type == BIFF_EOF) {
+        break;
+      }
+      if (type == BIFF_BOUNDSHEET && length >= 8) {
+        int state = b.get(start + 4) & 0x03;
+        int kind = b.get(start + 5) & 0xFF;
+        if (kind == 0x01) {
+          int chars = b.get(start + 6) & 0xFF;
+          boolean wide = (b.get(start + 7) & 0x01) != 0;
+          int bytes = Math.min(chars * (wide ? 2 : 1), length - 8);
+          byte[] raw = new byte[Math.max(0, bytes)];
+          b.get(start + 8, raw);
+          String name =
+              new String(raw, wide ? StandardCharsets.UTF_16LE : StandardCharsets.ISO_8859_1);
+          sheets.add(name + (state == 1 ? " (hidden)" : state == 2 ? " (very hidden)" : ""));
+        }
+      }
+      b.position(start + length);
+    }
+    return List.copyOf(sheets);
   }
 
   /** Reads {@code size} bytes of a stream stored in regular sectors, following the FAT. */

@@ -50,13 +50,16 @@ public final class SpamRules {
     w.put("date-in-future", 1.0);
     w.put("missing-message-id", 1.0);
     w.put("missing-subject", 0.5);
-    w.put("missing-to", 0.5);
+    w.put("missing-to", 0.0);
     w.put("date-invalid", 1.0);
     w.put("from-ends-in-digits", 1.0);
-    w.put("body-shouting", 1.0);
-    w.put("subject-padding", 1.5);
+    w.put("body-shouting", 1.5);
+    w.put("subject-padding", 2.0);
     w.put("date-far-from-received", 0.5);
-    w.put("subject-all-caps", 1.5);
+    w.put("subject-all-caps", 2.0);
+    w.put("subject-adv", 2.0);
+    w.put("x-mailer-random", 1.5);
+    w.put("from-empty-comment", 1.0);
     w.put("from-display-name-spoof", 2.5);
     w.put("reply-to-other-domain", 0.0);
     w.put("received-too-many-hops", 1.0);
@@ -128,6 +131,21 @@ public final class SpamRules {
       Pattern.compile("([^\\s<>\"(),;:@]{1,64})@([A-Za-z0-9.-]{1,253}\\.[A-Za-z]{2,63})");
   private static final Pattern FROM_DIGITS = Pattern.compile("[A-Za-z][A-Za-z._-]{0,64}\\d{3,12}@");
   private static final int MAX_HOPS = 30;
+
+  /**
+   * "ADV:" opening the subject (after any list tag): the label several US state laws required on
+   * unsolicited advertising.
+   */
+  private static final Pattern SUBJECT_ADV =
+      Pattern.compile("(?i)^\\s*(\\[[^\\]]{0,40}\\]\\s*)?adv\\s*:");
+
+  /** One run of letters and digits, the shape of a random X-Mailer (bulk-mailer noise). */
+  private static final Pattern RANDOM_MAILER = Pattern.compile("^[A-Za-z0-9]{12,64}$");
+
+  /** An address followed by an empty comment, "user@example.com ()": a bulk mailer's template. */
+  private static final Pattern FROM_EMPTY_COMMENT =
+      Pattern.compile("@[^\\s()]{1,253}\\s*\\(\\s*\\)\\s*$");
+
   private static final Pattern SUBJECT_PADDING = Pattern.compile("(\\s{5,}\\S{1,20}|\\d{6,})\\s*$");
 
   private final Map<String, Double> weights;
@@ -376,6 +394,11 @@ public final class SpamRules {
       if (letters >= 10 && subject.equals(subject.toUpperCase(Locale.ROOT))) {
         out.add(finding("subject-all-caps", "subject is all capitals", "header Subject"));
       }
+      if (SUBJECT_ADV.matcher(subject.substring(0, Math.min(subject.length(), 60))).find()) {
+        out.add(
+            finding(
+                "subject-adv", "subject is labelled as an advertisement (ADV:)", "header Subject"));
+      }
       // Only the end matters, and a bounded tail keeps the pattern linear on a megabyte subject.
       if (SUBJECT_PADDING.matcher(subject.substring(Math.max(0, subject.length() - 100))).find()) {
         out.add(
@@ -385,11 +408,42 @@ public final class SpamRules {
                 "header Subject"));
       }
     }
+    String mailer = header(headers, "X-Mailer");
+    if (mailer != null && looksRandom(mailer.strip())) {
+      out.add(finding("x-mailer-random", "X-Mailer is a random string", "header X-Mailer"));
+    }
+    if (from != null
+        && FROM_EMPTY_COMMENT.matcher(from.substring(Math.max(0, from.length() - 300))).find()) {
+      out.add(
+          finding(
+              "from-empty-comment", "From address followed by an empty comment", "header From"));
+    }
     long hops = headers.stream().filter(h -> h.is("Received")).count();
     if (hops > MAX_HOPS) {
       out.add(finding("received-too-many-hops", hops + " Received headers", "header Received"));
     }
     authenticationResults(headers, out);
+  }
+
+  /**
+   * Whether a token switches between upper case, lower case and digits at least once every three
+   * characters: "xLihQRz3QwM5E2FM" does, "ExchangeServer2019" does not.
+   */
+  static boolean looksRandom(String s) {
+    if (!RANDOM_MAILER.matcher(s).matches()) {
+      return false;
+    }
+    int switches = 0;
+    for (int i = 1; i < s.length(); i++) {
+      if (charClass(s.charAt(i)) != charClass(s.charAt(i - 1))) {
+        switches++;
+      }
+    }
+    return switches * 3 >= s.length();
+  }
+
+  private static int charClass(char c) {
+    return Character.isDigit(c) ? 0 : Character.isUpperCase(c) ? 1 : 2;
   }
 
   private void authenticationResults(List<HeaderField> headers, List<Finding> out) {

@@ -18,7 +18,10 @@ public final class SpamText {
   private SpamText(MimeWalker.Content content) {
     this.headers = content.headers();
     this.plainTexts = content.plainTexts();
-    this.html = content.htmlTexts().stream().map(Html::parse).toList();
+    // A list footer appended to an HTML body is the list's, not the sender's: neither rules nor
+    // the classifier should read it.
+    this.html =
+        content.htmlTexts().stream().map(h -> Html.parse(Tokenizer.stripListFooter(h))).toList();
     this.parts = content.parts();
   }
 

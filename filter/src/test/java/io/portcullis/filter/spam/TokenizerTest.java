@@ -1,0 +1,89 @@
+package io.portcullis.filter.spam;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portcullis.filter.mime.MimeLimits;
+import io.portcullis.filter.mime.MimeWalker;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class TokenizerTest {
+
+  private static Set<String> tokens(String message) {
+    MimeWalker walker = new MimeWalker(MimeLimits.defaults());
+    return new Tokenizer()
+        .tokens(
+            walker.walk(
+                new ByteArrayInputStream(
+                    message.replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8)),
+                null));
+  }
+
+  @Test
+  void aListUrlAppendedToAnHtmlBodyShouldNotBecomeTokens() {
+    Set<String> t =
+        tokens(
+            """
+            From: a@example.org
+            Subject: offer
+            Content-Type: text/html
+
+            <p>Cheap watches <a href="http://shop.example.net/buy">here</a></p>
+            <hr>
+
+            http://lists.example.com/mailman/listinfo/fork
+            """);
+    assertThat(t).contains("cheap", "watches", "url:shop.example.net");
+    assertThat(t).doesNotContain("fork", "url:lists.example.com", "url-path:listinfo");
+  }
+
+  @Test
+  void aMailmanFooterInPlainTextShouldNotBecomeTokens() {
+    Set<String> t =
+        tokens(
+            """
+            From: a@example.org
+            Subject: patch
+
+            The patch fixes the parser.
+
+            _______________________________________________
+            Fork mailing list
+            http://lists.example.com/mailman/listinfo/fork
+            """);
+    assertThat(t).contains("patch", "fixes", "parser");
+    assertThat(t).doesNotContain("fork", "mailing", "url:lists.example.com");
+  }
+
+  @Test
+  void mailboxStateHeadersShouldNotBecomeTokens() {
+    Set<String> t =
+        tokens(
+            """
+            From: a@example.org
+            Subject: hello
+            X-Keywords: junk
+            X-Status: RO
+            Delivery-Date: Sun, 1 Sep 2002 10:00:00 +0100
+
+            Hello there.
+            """);
+    assertThat(t).noneMatch(s -> s.contains("x-keywords") || s.contains("x-status"));
+    assertThat(t).noneMatch(s -> s.startsWith("delivery-date"));
+  }
+
+  @Test
+  void wordsInCapitalsShouldAlsoCountAsShouted() {
+    Set<String> t =
+        tokens(
+            """
+            From: a@example.org
+            Subject: hi
+
+            Get it FREE today, free for all.
+            """);
+    assertThat(t).contains("free", "caps:free", "today").doesNotContain("caps:today");
+  }
+}
