@@ -88,7 +88,7 @@ public class ImapFetchRelayBenchmark {
             limits,
             null);
     upstream = new EmbeddedChannel();
-    ImapRelay relay = new ImapRelay(context, session, upstream, framer);
+    ImapRelay relay = new ImapRelay(context, session, upstream, framer, null);
     client.pipeline().addLast(relay);
     relay.start(client.pipeline().context(relay));
     framer.resume();

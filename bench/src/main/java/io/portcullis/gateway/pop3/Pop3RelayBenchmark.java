@@ -79,9 +79,17 @@ public class Pop3RelayBenchmark {
             limits,
             null);
     upstream = new EmbeddedChannel();
-    Pop3Relay relay = new Pop3Relay(context, session, upstream, List.of("UIDL", "TOP"));
+    Pop3Relay relay =
+        new Pop3Relay(
+            context,
+            session,
+            upstream,
+            List.of("UIDL", "TOP"),
+            null,
+            io.portcullis.gateway.filtering.SessionFilter.OFF,
+            java.time.Duration.ZERO);
     client.pipeline().addLast(relay);
-    relay.start(client.pipeline().context(relay));
+    relay.start(client.pipeline().context(relay), List.of());
 
     byte[] wire = retrAnswer(messageSize).getBytes(StandardCharsets.US_ASCII);
     for (int off = 0; off < wire.length; off += readSize) {

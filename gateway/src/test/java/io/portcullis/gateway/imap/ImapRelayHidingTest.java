@@ -100,7 +100,7 @@ class ImapRelayHidingTest {
                 Optional.empty(),
                 NioSocketChannel.class,
                 GatewayLimits.defaults()),
-            new UpstreamCredentials("demo", "demo"),
+            new UpstreamCredentials.Password("demo", "demo", UpstreamCredentials.Source.CLIENT),
             client);
     ClientSession session = ClientSession.attach(client, listener);
     ImapFramer framer = new ImapFramer(ImapFramer.Settings.postAuth(65536, 1024));

@@ -154,7 +154,7 @@ class ArrivalScannerTest {
             ArrivalScanner.opener(
                 ArrivalScanner.Settings.DEFAULTS,
                 connector,
-                new UpstreamCredentials("demo", "demo"),
+                new UpstreamCredentials.Password("demo", "demo", UpstreamCredentials.Source.CLIENT),
                 anchor),
             hook,
             useMove);
