@@ -35,7 +35,9 @@ final class NamedObjects {
           "html-smuggling",
           "mismatch",
           "double-extension",
-          "deceptive-name");
+          "deceptive-name",
+          "active-object",
+          "test-signature");
 
   static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
   private static final Pattern MIME_TYPE =

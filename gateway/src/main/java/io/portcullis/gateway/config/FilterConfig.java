@@ -16,6 +16,9 @@ import java.time.Duration;
  *     (default {@code Quarantine})
  * @param junkMailbox the IMAP mailbox for junk when the upstream advertises no {@code \Junk}
  *     SPECIAL-USE mailbox (default {@code Junk})
+ * @param scanBudget POP3: how long building a session's maildrop may scan before the client is
+ *     answered; messages left unscanned are withheld for that session (fail closed) and scanned in
+ *     the next (default 60s)
  */
 public record FilterConfig(
     Path model,
@@ -23,13 +26,17 @@ public record FilterConfig(
     Integer scanThreads,
     Path quarantineDir,
     String quarantineMailbox,
-    String junkMailbox) {
+    String junkMailbox,
+    String scanBudget) {
 
-  public static final FilterConfig DEFAULT = new FilterConfig(null, null, null, null, null, null);
+  public static final FilterConfig DEFAULT =
+      new FilterConfig(null, null, null, null, null, null, null);
 
   public FilterConfig {
     scanTimeout = scanTimeout == null ? "30s" : scanTimeout;
     scanTimeoutDuration(scanTimeout); // rejects a bad value at load, naming the key
+    scanBudget = scanBudget == null ? "60s" : scanBudget;
+    scanTimeoutDuration(scanBudget);
     if (scanThreads != null && (scanThreads < 1 || scanThreads > 256)) {
       throw new IllegalArgumentException("scan-threads must be 1 to 256");
     }
@@ -40,6 +47,11 @@ public record FilterConfig(
   /** The scan timeout as a duration. */
   public Duration scanTimeoutDuration() {
     return scanTimeoutDuration(scanTimeout);
+  }
+
+  /** The POP3 maildrop's scan budget as a duration. */
+  public Duration scanBudgetDuration() {
+    return scanTimeoutDuration(scanBudget);
   }
 
   /** Analyses run at once. */

@@ -446,7 +446,10 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
   }
 
   private ArrivalScanner.Settings scanSettings() {
-    return ArrivalScanner.Settings.DEFAULTS;
+    return new ArrivalScanner.Settings(
+        context.filtering().quarantineMailbox(),
+        context.filtering().junkMailbox(),
+        ArrivalScanner.Settings.DEFAULTS.commandTimeout());
   }
 
   private void startRelay(

@@ -349,8 +349,7 @@ public final class Pop3FrontEnd extends ChannelInboundHandlerAdapter {
             up.capabilities(),
             context.messageFilter(),
             proceed.filter(),
-            // The scan before the first answer is bounded like a login (THREATS P8 order).
-            context.limits().loginTimeout());
+            context.filtering().scanBudgetDuration());
     ctx.pipeline().replace(this, HandlerNames.RELAY, relay);
     relay.start(ctx.pipeline().context(relay), held);
     held.clear();

@@ -233,7 +233,8 @@ public final class GatewayServer implements AutoCloseable {
         audit,
         config.limits(),
         new SaslLimits(config.limits().preAuthLineLength(), 16 * 1024),
-        messageFilter);
+        messageFilter,
+        config.filter());
   }
 
   /**

@@ -2,6 +2,7 @@ package io.portcullis.gateway.server;
 
 import io.portcullis.auth.sasl.SaslLimits;
 import io.portcullis.gateway.audit.AuditLog;
+import io.portcullis.gateway.config.FilterConfig;
 import io.portcullis.gateway.config.GatewayLimits;
 import io.portcullis.gateway.config.ListenerConfig;
 import io.portcullis.gateway.filtering.MessageFilter;
@@ -19,6 +20,7 @@ import java.util.Optional;
  * @param upstreams this protocol's upstreams by name (policy routing picks one)
  * @param messageFilter scans messages of filtered sessions; null only where no session is filtered
  *     (relay tests and benchmarks)
+ * @param filtering the {@code filter:} settings the sessions need (mailbox names, scan budget)
  */
 public record ListenerContext(
     ListenerConfig listener,
@@ -28,7 +30,8 @@ public record ListenerContext(
     AuditLog audit,
     GatewayLimits limits,
     SaslLimits saslLimits,
-    MessageFilter messageFilter) {
+    MessageFilter messageFilter,
+    FilterConfig filtering) {
 
   public ListenerContext {
     upstreams = Map.copyOf(upstreams);
@@ -43,7 +46,8 @@ public record ListenerContext(
       AuditLog audit,
       GatewayLimits limits,
       SaslLimits saslLimits) {
-    this(listener, tls, loginGate, upstreams, audit, limits, saslLimits, null);
+    this(
+        listener, tls, loginGate, upstreams, audit, limits, saslLimits, null, FilterConfig.DEFAULT);
   }
 
   /** The upstream a login was routed to, if this protocol has one by that name. */

@@ -97,6 +97,7 @@ class ConfigLoaderTest {
               quarantine-dir: /srv/quarantine
               quarantine-mailbox: Held
               junk-mailbox: Spam
+              scan-budget: 2m
             """);
 
     assertThat(c.filter().scanTimeoutDuration()).isEqualTo(java.time.Duration.ofSeconds(10));
@@ -104,6 +105,7 @@ class ConfigLoaderTest {
     assertThat(c.filter().quarantineDir()).isEqualTo(java.nio.file.Path.of("/srv/quarantine"));
     assertThat(c.filter().quarantineMailbox()).isEqualTo("Held");
     assertThat(c.filter().junkMailbox()).isEqualTo("Spam");
+    assertThat(c.filter().scanBudgetDuration()).isEqualTo(java.time.Duration.ofMinutes(2));
     assertThat(GatewayConfig.empty().filter().quarantineMailbox()).isEqualTo("Quarantine");
     assertThat(GatewayConfig.empty().filter().scanTimeoutDuration())
         .isEqualTo(java.time.Duration.ofSeconds(30));

@@ -249,6 +249,19 @@ class MessageFilterTest {
   }
 
   @Test
+  void everyAttachmentCategoryTheFilterReportsShouldBeNameableInAPolicy() throws Exception {
+    String classes =
+        String.join(", ", new java.util.TreeSet<>(io.portcullis.filter.attachment.Categories.ALL));
+
+    Policy p =
+        PolicyLoader.parse(
+            "all.yml",
+            "version: 1\nattachment-classes:\n  everything:\n    categories: [" + classes + "]\n");
+
+    assertThat(p).isNotNull();
+  }
+
+  @Test
   void filteringOffShouldNeedNoContentAndAllowEverything() throws Exception {
     assertThat(filter.needsContent(SessionFilter.OFF, 10)).isFalse();
     FilterOutcome o = run(SessionFilter.OFF, SampleMessages.executableInZip());

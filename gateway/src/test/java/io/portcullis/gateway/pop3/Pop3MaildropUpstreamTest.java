@@ -3,6 +3,7 @@ package io.portcullis.gateway.pop3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portcullis.gateway.config.Endpoint;
+import io.portcullis.gateway.config.FilterConfig;
 import io.portcullis.gateway.config.GatewayLimits;
 import io.portcullis.gateway.config.UpstreamConfig;
 import io.portcullis.gateway.testing.CapturedLogs;
@@ -90,7 +91,7 @@ class Pop3MaildropUpstreamTest {
               up.send("-ERR not supported\r\n");
               up.closedByServer();
             })) {
-      fixture = gateway(upstream, GatewayLimits.DEFAULT_LOGIN_TIMEOUT);
+      fixture = gateway(upstream, Duration.ofSeconds(60));
       try (LineClient client = LineClient.tls(fixture.pop3s(), fixture.trust())) {
         client.readLine();
         client.send("USER a\r\nPASS b\r\nRETR 1\r\n");
@@ -113,7 +114,7 @@ class Pop3MaildropUpstreamTest {
               up.send("+OK\r\n1 abc\rdef\r\n.\r\n");
               up.closedByServer();
             })) {
-      fixture = gateway(upstream, GatewayLimits.DEFAULT_LOGIN_TIMEOUT);
+      fixture = gateway(upstream, Duration.ofSeconds(60));
       try (LineClient client = LineClient.tls(fixture.pop3s(), fixture.trust())) {
         client.readLine();
         client.send("USER a\r\nPASS b\r\nUIDL\r\n");
@@ -135,13 +136,12 @@ class Pop3MaildropUpstreamTest {
     up.send("+OK logged in\r\n");
   }
 
-  /** A gateway whose scan budget (the login deadline, for now) is {@code budget}. */
+  /** A gateway whose maildrop scan budget ({@code filter.scan-budget}) is {@code budget}. */
   private GatewayFixture gateway(ScriptedUpstream upstream, Duration budget) throws Exception {
-    return GatewayFixture.withUpstream(
+    return GatewayFixture.withUpstreamFiltering(
         dataDir,
         new UpstreamConfig(Endpoint.parse("pop3://127.0.0.1:" + upstream.port()), null),
-        new GatewayLimits(
-            null, null, null, null, null, null, null, budget, null, null, null, null, null, null,
-            null, null, null));
+        GatewayLimits.defaults(),
+        new FilterConfig(null, null, null, null, null, null, budget.toMillis() + "ms"));
   }
 }

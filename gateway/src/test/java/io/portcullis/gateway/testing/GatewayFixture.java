@@ -5,6 +5,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.portcullis.gateway.config.AuthConfig;
 import io.portcullis.gateway.config.Endpoint;
+import io.portcullis.gateway.config.FilterConfig;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.config.GatewayLimits;
 import io.portcullis.gateway.config.ListenerConfig;
@@ -86,6 +87,14 @@ public final class GatewayFixture implements AutoCloseable {
     return new GatewayFixture(null, startGateway(dataDir, upstream, limits, null, policy), dataDir);
   }
 
+  /** Gateway with {@code filter:} settings in front of any upstream, no GreenMail. */
+  public static GatewayFixture withUpstreamFiltering(
+      Path dataDir, UpstreamConfig upstream, GatewayLimits limits, FilterConfig filter)
+      throws Exception {
+    return new GatewayFixture(
+        null, startGateway(dataDir, upstream, limits, null, null, filter), dataDir);
+  }
+
   private static GatewayServer startGateway(
       Path dataDir, UpstreamConfig upstream, GatewayLimits limits, AuthConfig auth)
       throws Exception {
@@ -94,6 +103,17 @@ public final class GatewayFixture implements AutoCloseable {
 
   private static GatewayServer startGateway(
       Path dataDir, UpstreamConfig upstream, GatewayLimits limits, AuthConfig auth, Path policy)
+      throws Exception {
+    return startGateway(dataDir, upstream, limits, auth, policy, null);
+  }
+
+  private static GatewayServer startGateway(
+      Path dataDir,
+      UpstreamConfig upstream,
+      GatewayLimits limits,
+      AuthConfig auth,
+      Path policy,
+      FilterConfig filter)
       throws Exception {
     GatewayConfig config =
         new GatewayConfig(
@@ -104,7 +124,9 @@ public final class GatewayFixture implements AutoCloseable {
             limits,
             false,
             auth,
-            policy);
+            policy,
+            filter,
+            null);
     return GatewayServer.start(config, Clock.systemUTC());
   }
 
