@@ -199,6 +199,7 @@ public final class AuthenticatorLoginGate implements LoginGate {
         request.session().sourceAddress(),
         request.session().listener().url().protocol().scheme(),
         request.session().tlsActive(),
-        request.session().peerCertificate().flatMap(mapper(request.session())::userFor));
+        request.session().peerCertificate().flatMap(mapper(request.session())::userFor),
+        request.secondFactor());
   }
 }

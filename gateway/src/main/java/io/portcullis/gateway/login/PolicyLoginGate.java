@@ -1,6 +1,8 @@
 package io.portcullis.gateway.login;
 
 import io.portcullis.auth.Factor;
+import io.portcullis.auth.PasswordCredentials;
+import io.portcullis.auth.SecondFactorRequirement;
 import io.portcullis.gateway.audit.AuditLog;
 import io.portcullis.gateway.filtering.SessionFilter;
 import io.portcullis.gateway.session.ClientSession;
@@ -17,6 +19,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -36,24 +39,37 @@ public final class PolicyLoginGate implements LoginGate {
 
   private final LoginGate delegate;
   private final Supplier<PolicyEngine> engine;
+  private final Function<String, Set<String>> groupsOf;
   private final AuditLog audit;
   private final Clock clock;
 
   /**
    * @param engine the current policy; read once per login, so a reload applies to new logins only
+   * @param groupsOf a user's groups from the user directory (empty for unknown users)
    */
   public PolicyLoginGate(
-      LoginGate delegate, Supplier<PolicyEngine> engine, AuditLog audit, Clock clock) {
+      LoginGate delegate,
+      Supplier<PolicyEngine> engine,
+      Function<String, Set<String>> groupsOf,
+      AuditLog audit,
+      Clock clock) {
     this.delegate = delegate;
     this.engine = engine;
+    this.groupsOf = groupsOf;
     this.audit = audit;
     this.clock = clock;
+  }
+
+  /** A gate whose policy sees no directory groups before authentication. */
+  public PolicyLoginGate(
+      LoginGate delegate, Supplier<PolicyEngine> engine, AuditLog audit, Clock clock) {
+    this(delegate, engine, user -> Set.of(), audit, clock);
   }
 
   @Override
   public CompletionStage<LoginDecision> check(LoginRequest request) {
     return delegate
-        .check(request)
+        .check(request.withSecondFactor(secondFactor(request)))
         .thenApply(
             decision ->
                 switch (decision) {
@@ -62,18 +78,43 @@ public final class PolicyLoginGate implements LoginGate {
                 });
   }
 
+  /**
+   * What the policy asks of the second factor, decided before the password is checked so that a
+   * policy saying {@code off} (the office network) lets an enrolled user type the password alone.
+   * The user is the one the client claims; the decision after authentication uses the verified one
+   * and refuses a login that lacks a factor the policy requires.
+   */
+  private SecondFactorRequirement secondFactor(LoginRequest request) {
+    if (!(request.credentials() instanceof PasswordCredentials p)) {
+      return SecondFactorRequirement.AS_CONFIGURED; // tokens and certificates are their own proof
+    }
+    AccessDecision access =
+        engine.get().decideAccess(facts(request, p.user(), groupsOf.apply(p.user())));
+    if (!access.allowed()) {
+      return SecondFactorRequirement.AS_CONFIGURED;
+    }
+    return switch (access.secondFactor()) {
+      case REQUIRED -> SecondFactorRequirement.AS_CONFIGURED;
+      case IF_ENROLLED -> SecondFactorRequirement.IF_ENROLLED;
+      case OFF -> SecondFactorRequirement.NOT_REQUIRED;
+    };
+  }
+
+  private SessionFacts facts(LoginRequest request, String user, Set<String> groups) {
+    return new SessionFacts(
+        user,
+        groups,
+        request.session().sourceAddress(),
+        request.session().listener().name(),
+        request.session().listener().url().protocol().scheme(),
+        request.session().tlsVersion(),
+        request.session().peerCertificate().isPresent(),
+        request.mechanism(),
+        clock.instant());
+  }
+
   private LoginDecision apply(LoginRequest request, LoginDecision.Proceed proceed) {
-    SessionFacts facts =
-        new SessionFacts(
-            proceed.user(),
-            proceed.groups(),
-            request.session().sourceAddress(),
-            request.session().listener().name(),
-            request.session().listener().url().protocol().scheme(),
-            request.session().tlsVersion(),
-            false,
-            request.mechanism(),
-            clock.instant());
+    SessionFacts facts = facts(request, proceed.user(), proceed.groups());
     PolicyEngine engine = this.engine.get();
     AccessDecision access = engine.decideAccess(facts);
     for (AccessDecision monitored : access.monitored()) {
@@ -83,7 +124,8 @@ public final class PolicyLoginGate implements LoginGate {
           monitored.rule().id(),
           describe(monitored, facts, proceed.factors()));
     }
-    String refusal = refusal(access, facts.mechanism(), proceed.factors());
+    String refusal =
+        refusal(access, facts.mechanism(), proceed.factors(), facts.clientCertificate());
     if (refusal == null) {
       RoutingDecision route = engine.route(facts);
       for (RoutingDecision monitored : route.monitored()) {
@@ -137,12 +179,18 @@ public final class PolicyLoginGate implements LoginGate {
   }
 
   /** Why the decision refuses this login, or null when it allows it. */
-  private static String refusal(AccessDecision access, String mechanism, Set<Factor> factors) {
+  private static String refusal(
+      AccessDecision access, String mechanism, Set<Factor> factors, boolean clientCertificate) {
     if (!access.allowed()) {
       return "policy-denied:" + access.reason();
     }
     if (!access.allowsMechanism(mechanism)) {
       return "policy-mechanism-not-allowed";
+    }
+    if (access.clientCertificateRequired()
+        && !factors.contains(Factor.CLIENT_CERTIFICATE)
+        && !clientCertificate) {
+      return "policy-client-certificate-required";
     }
     if (factors.contains(Factor.APP_PASSWORD) && !access.appPasswordsAllowed()) {
       return "policy-app-password-not-allowed";
@@ -156,7 +204,7 @@ public final class PolicyLoginGate implements LoginGate {
 
   private static String describe(
       AccessDecision monitored, SessionFacts facts, Set<Factor> factors) {
-    String would = refusal(monitored, facts.mechanism(), factors);
+    String would = refusal(monitored, facts.mechanism(), factors, facts.clientCertificate());
     return would == null ? "would-allow" : "would-refuse:" + would;
   }
 

@@ -65,6 +65,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -126,6 +127,12 @@ public final class GatewayServer implements AutoCloseable {
         new PolicyLoginGate(
             new AuthenticatorLoginGate(authenticator, authSettings, broker),
             policy::get,
+            user ->
+                authenticator
+                    .directory()
+                    .flatMap(d -> d.find(user))
+                    .map(io.portcullis.auth.directory.UserRecord::groups)
+                    .orElse(Set.of()),
             audit,
             clock);
     if (config.policy() != null) {

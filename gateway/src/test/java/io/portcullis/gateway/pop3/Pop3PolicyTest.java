@@ -8,6 +8,9 @@ import io.portcullis.auth.directory.UserDirectory;
 import io.portcullis.auth.password.PasswordHasher;
 import io.portcullis.auth.secret.MasterKey;
 import io.portcullis.auth.secret.SecretBox;
+import io.portcullis.auth.totp.Base32;
+import io.portcullis.auth.totp.Totp;
+import io.portcullis.auth.totp.TotpParameters;
 import io.portcullis.gateway.config.AuthConfig;
 import io.portcullis.gateway.config.GatewayLimits;
 import io.portcullis.gateway.testing.CapturedLogs;
@@ -90,6 +93,12 @@ class Pop3PolicyTest {
               e -> {});
       admin.add("carol", Secret.of("carol-password"), Set.of());
       admin.mapUpstream("carol", "mbox", Optional.of(Secret.of("mbox-pw")), Optional.empty());
+      // dave has TOTP: the directory alone would always ask him for a code.
+      admin.add("dave", Secret.of("dave-password"), Set.of());
+      admin.mapUpstream("dave", "mbox", Optional.of(Secret.of("mbox-pw")), Optional.empty());
+      String seed = admin.enrolTotp("dave").secret();
+      Totp totp = new Totp(TotpParameters.DEFAULT, Clock.systemUTC());
+      admin.confirmTotp("dave", totp.generate(Base32.decode(seed), totp.currentStep()));
     }
     fixture = GatewayFixture.withGreenMail(dataDir, GatewayLimits.defaults(), auth, policy);
     fixture.user("mbox", "mbox-pw");
@@ -113,6 +122,12 @@ class Pop3PolicyTest {
   void passwordOnlyLoginShouldNeedASecondFactorOutsideTheOfficeOnly() throws Exception {
     assertThat(login("127.0.0.1")).isEqualTo(Pop3Reply.AUTH_FAILED.text());
     assertThat(login("127.0.0.2")).isEqualTo(Pop3Reply.LOGGED_IN.text());
+  }
+
+  @Test
+  void policyOffShouldLetAnEnrolledUserInWithThePasswordAloneFromTheOfficeOnly() throws Exception {
+    assertThat(login("127.0.0.2", "dave", "dave-password")).isEqualTo(Pop3Reply.LOGGED_IN.text());
+    assertThat(login("127.0.0.1", "dave", "dave-password")).isEqualTo(Pop3Reply.AUTH_FAILED.text());
   }
 
   @Test
@@ -155,10 +170,14 @@ class Pop3PolicyTest {
   }
 
   private String login(String from) throws Exception {
+    return login(from, "carol", "carol-password");
+  }
+
+  private String login(String from, String user, String password) throws Exception {
     try (LineClient client =
         LineClient.tlsFrom(fixture.pop3s(), fixture.trust(), InetAddress.getByName(from))) {
       client.readLine();
-      client.send("USER carol\r\nPASS carol-password\r\n");
+      client.send("USER " + user + "\r\nPASS " + password + "\r\n");
       client.readLine();
       return client.readLine();
     }

@@ -56,4 +56,53 @@ class MutualTlsListenerTest {
       }
     }
   }
+
+  @Test
+  void policyRequiringAClientCertificateShouldRefuseAPasswordLoginWithoutOne() throws Exception {
+    Path clientCa =
+        SelfSignedCertificates.generate(caDir, List.of("client-ca"), Clock.systemUTC())
+            .certificateChain();
+    Path policy = dataDir.resolve("policy.yml");
+    java.nio.file.Files.writeString(
+        policy,
+        "version: 1\ndefaults:\n  access:\n    decision: allow\n"
+            + "    client-certificate: required\n");
+    com.icegreen.greenmail.util.GreenMail upstream =
+        new com.icegreen.greenmail.util.GreenMail(
+            new com.icegreen.greenmail.util.ServerSetup[] {
+              new com.icegreen.greenmail.util.ServerSetup(0, "127.0.0.1", "pop3").dynamicPort()
+            });
+    upstream.start();
+    upstream.setUser("erin@localhost", "erin", "erin-pw");
+    Endpoint optional = Endpoint.parse("pop3s://127.0.0.1:0");
+    GatewayConfig config =
+        new GatewayConfig(
+            dataDir,
+            List.of(
+                new ListenerConfig(
+                    optional, "main", new ListenerConfig.ListenerTlsConfig("optional", clientCa))),
+            List.of(
+                new UpstreamConfig(
+                    Endpoint.parse("pop3://127.0.0.1:" + upstream.getPop3().getPort()), null)),
+            null,
+            null,
+            false,
+            null,
+            policy);
+    try (io.portcullis.gateway.testing.CapturedLogs logs =
+            new io.portcullis.gateway.testing.CapturedLogs();
+        GatewayServer server = GatewayServer.start(config, Clock.systemUTC())) {
+      var trust = GatewayFixture.trusting(dataDir.resolve("tls").resolve("cert.pem"));
+      try (LineClient c = LineClient.tls(server.boundAddress(optional), trust)) {
+        c.readLine();
+        c.send("USER erin\r\nPASS erin-pw\r\n");
+        c.readLine();
+        assertThat(c.readLine()).startsWith("-ERR");
+      }
+      assertThat(logs.audit())
+          .anyMatch(l -> l.contains("policy-client-certificate-required (rule defaults)"));
+    } finally {
+      upstream.stop();
+    }
+  }
 }
