@@ -304,23 +304,46 @@ final class UserCommand {
       name = "map-upstream",
       description =
           "Log USER in upstream as UPSTREAM-USER, with a password read from the terminal or stdin"
-              + " (stored encrypted with the master key).")
+              + " (stored encrypted with the master key); or, with --oauth-account instead of"
+              + " UPSTREAM-USER, with the token the OAuth broker keeps for that account.")
   static final class MapUpstream implements Runnable {
     @ParentCommand UserCommand parent;
 
     @Parameters(index = "0", paramLabel = "USER")
     String user;
 
-    @Parameters(index = "1", paramLabel = "UPSTREAM-USER")
+    @Parameters(index = "1", arity = "0..1", paramLabel = "UPSTREAM-USER")
     String upstreamUser;
+
+    @Option(
+        names = "--oauth-account",
+        paramLabel = "ACCOUNT",
+        description =
+            "Log in upstream with the OAuth broker's token for ACCOUNT (oauth.accounts;"
+                + " 'portcullis oauth authorize ACCOUNT' first) instead of a password.")
+    String oauthAccount;
 
     @Override
     public void run() {
-      Secret password = readSecret("Upstream password");
+      if ((oauthAccount == null) == (upstreamUser == null)) {
+        throw new CliException(
+            "give UPSTREAM-USER (a password mapping) or --oauth-account ACCOUNT (whose login-user"
+                + " is the name sent upstream), not both",
+            2);
+      }
+      Optional<Secret> password =
+          oauthAccount == null ? Optional.of(readSecret("Upstream password")) : Optional.empty();
       parent.withAdmin(
           (admin, out) -> {
-            admin.mapUpstream(user, upstreamUser, Optional.of(password), Optional.empty());
-            out.println(user + " logs in upstream as " + upstreamUser);
+            admin.mapUpstream(
+                user,
+                upstreamUser == null ? "" : upstreamUser,
+                password,
+                Optional.ofNullable(oauthAccount));
+            out.println(
+                oauthAccount == null
+                    ? user + " logs in upstream as " + upstreamUser + " with a sealed password"
+                    : user + " logs in upstream with the OAuth token of account " + oauthAccount);
             return null;
           });
     }

@@ -95,6 +95,43 @@ class CliTest {
   }
 
   @Test
+  void mapUpstreamShouldMapAUserToAnOAuthAccountWithoutAPassword() throws Exception {
+    Path config = dir.resolve("portcullis.yml");
+    Files.writeString(
+        config,
+        "data-dir: "
+            + dir
+            + "\nauth:\n  mode: local\n  users-file: "
+            + dir.resolve("users.yml")
+            + "\n  key-file: "
+            + dir.resolve("master.key")
+            + "\n");
+    InputStream savedIn = System.in;
+    try {
+      System.setIn(
+          new java.io.ByteArrayInputStream(
+              "correct horse battery\n".getBytes(StandardCharsets.UTF_8)));
+      assertThat(run("user", "--config", config.toString(), "add", "alice")).isZero();
+    } finally {
+      System.setIn(savedIn);
+    }
+
+    assertThat(
+            run(
+                "user",
+                "--config",
+                config.toString(),
+                "map-upstream",
+                "alice",
+                "--oauth-account",
+                "m365-alice"))
+        .isZero();
+    assertThat(out()).contains("OAuth token of account m365-alice");
+    assertThat(Files.readString(dir.resolve("users.yml"))).contains("oauth-account: m365-alice");
+    assertThat(run("user", "--config", config.toString(), "map-upstream", "alice")).isEqualTo(2);
+  }
+
+  @Test
   void certGenerateThenShowShouldPrintTheSameFingerprint() {
     assertThat(run("cert", "generate", "--data-dir", dir.toString(), "--host", "mail.test"))
         .isZero();
