@@ -71,6 +71,10 @@ final class DemoCommand implements Callable<Integer> {
       for (String sample : SAMPLES) {
         user.deliver(sample(sample));
       }
+      // The embedded mailbox is new at every start and reuses UIDs and UIDVALIDITY: verdicts and
+      // scanned marks of an earlier run would describe other messages. The quarantine store is
+      // content-addressed and stays.
+      deleteRecursively(dataDir.resolve("state"));
       Path samples = dataDir.resolve("samples");
       Files.createDirectories(samples);
       for (Map.Entry<String, byte[]> e : SampleMessages.all().entrySet()) {
@@ -196,6 +200,17 @@ final class DemoCommand implements Callable<Integer> {
         throw new IOException("missing demo sample " + name);
       }
       return new MimeMessage(Session.getInstance(new Properties()), in);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 }
