@@ -154,9 +154,10 @@ class ProxyProtocolTest {
         LineClient b = throughBalancer(gw, v1("198.51.100.2"))) {
       login(a);
       login(b);
-      // The limiter closes the third connection before TLS: the handshake cannot complete.
+      // The limiter closes the third connection before TLS: the handshake cannot complete (seen
+      // as an SSLException or a reset, depending on when the close overtakes the ClientHello).
       assertThatThrownBy(() -> throughBalancer(gw, v1("198.51.100.1")).close())
-          .isInstanceOf(javax.net.ssl.SSLException.class);
+          .isInstanceOf(IOException.class);
     }
   }
 
