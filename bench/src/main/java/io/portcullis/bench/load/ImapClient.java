@@ -53,16 +53,23 @@ final class ImapClient implements MailClient {
   }
 
   @Override
-  public long fetchAll(int messages, Latencies perMessage) throws IOException {
+  public Fetched fetchAll(int messages, Latencies perMessage) throws IOException {
+    long start = System.nanoTime();
     String tag = send("UID FETCH 1:* BODY.PEEK[]");
     long bytes = 0;
-    long start = System.nanoTime();
+    long firstByte = 0;
     while (true) {
       String line = in.readLine();
       // A response line may carry several literals; each ends the line part it closes.
       Matcher m = LITERAL.matcher(line);
       while (m.find()) {
         long size = Long.parseLong(m.group(1));
+        if (firstByte == 0) {
+          if (size > 0) {
+            in.awaitByte();
+          }
+          firstByte = System.nanoTime();
+        }
         in.skip(size);
         bytes += size;
         perMessage.record(System.nanoTime() - start);
@@ -72,7 +79,7 @@ final class ImapClient implements MailClient {
       }
       if (line.startsWith(tag + " ")) {
         tagged(line, tag, "UID FETCH");
-        return bytes;
+        return new Fetched(bytes, firstByte);
       }
     }
   }

@@ -1,10 +1,11 @@
 package io.portcullis.bench.load;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The few JSON shapes the generator prints: flat objects of numbers, strings and objects. */
+/** The few JSON shapes the generator prints: objects and arrays of numbers, strings and objects. */
 final class Json {
   private Json() {}
 
@@ -38,6 +39,16 @@ final class Json {
         case Number n -> n.toString();
         case Boolean b -> b.toString();
         case Obj o -> o.toString();
+        case List<?> list -> {
+          StringBuilder out = new StringBuilder("[");
+          for (Object item : list) {
+            if (out.length() > 1) {
+              out.append(',');
+            }
+            out.append(value(item));
+          }
+          yield out.append(']').toString();
+        }
         default -> quote(v.toString());
       };
     }

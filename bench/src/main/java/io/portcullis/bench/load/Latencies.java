@@ -17,6 +17,17 @@ final class Latencies {
     samples[size++] = nanos;
   }
 
+  /** Records every sample of this set into {@code other} as well. */
+  void copyTo(Latencies other) {
+    long[] copy;
+    synchronized (this) {
+      copy = Arrays.copyOf(samples, size);
+    }
+    for (long nanos : copy) {
+      other.record(nanos);
+    }
+  }
+
   synchronized int count() {
     return size;
   }

@@ -168,9 +168,14 @@ public final class LoadGenerator {
     @Option(names = "--seed", defaultValue = "10")
     long seed;
 
+    @Option(
+        names = "--copy-tag",
+        description = "add an X-Bench-Copy header: same mail, other digests (filter caches)")
+    String copyTag;
+
     @Override
     public Integer call() throws Exception {
-      long bytes = new MaildirGenerator(seed).write(dir, count);
+      long bytes = new MaildirGenerator(seed, copyTag).write(dir, count);
       System.out.println(new Json.Obj().put("messages", count).put("bytes", bytes));
       return 0;
     }
@@ -183,7 +188,10 @@ public final class LoadGenerator {
 
     @Override
     public Integer call() throws Exception {
-      Report.read(results).print(System.out);
+      Report report = Report.read(results);
+      report.print(System.out);
+      System.out.println();
+      report.printFirstByte(System.out);
       return 0;
     }
   }

@@ -32,9 +32,20 @@ sealed interface MailClient extends AutoCloseable permits Pop3Client, ImapClient
 
   /**
    * Downloads every message (POP3 RETR 1..n, IMAP UID FETCH 1:* BODY.PEEK[]) and returns the bytes
-   * received for the message contents. POP3 records one latency sample per RETR.
+   * received for the message contents and when the first content byte arrived. POP3 records one
+   * latency sample per RETR, IMAP one per literal (from the previous one, the first from the
+   * command).
    */
-  long fetchAll(int messages, Latencies perMessage) throws IOException;
+  Fetched fetchAll(int messages, Latencies perMessage) throws IOException;
+
+  /**
+   * What {@link #fetchAll} received.
+   *
+   * @param bytes message content bytes (POP3: as on the wire, dot-stuffed, with the terminator)
+   * @param firstByteNanos {@link System#nanoTime()} when the first message's first content byte had
+   *     arrived, or 0 when there was no message
+   */
+  record Fetched(long bytes, long firstByteNanos) {}
 
   /** NOOP: keeps an idle session alive (RFC 1939 §5, RFC 9051 §6.1.2). */
   void noop() throws IOException;

@@ -22,10 +22,24 @@ final class MaildirGenerator {
           + " budget deadline customer order shipment thanks regards team office network";
 
   private final Random random;
+  private final String copyTag;
   private final String[] words = WORDS.split(" ");
 
   MaildirGenerator(long seed) {
+    this(seed, null);
+  }
+
+  /**
+   * With a {@code copyTag}, every message carries an {@code X-Bench-Copy} header naming it: the
+   * same mail as without, but with other bytes, so a filter that caches verdicts by digest scans
+   * each copy afresh (the bench gives each filtered session series its own copy).
+   */
+  MaildirGenerator(long seed, String copyTag) {
+    if (copyTag != null && !copyTag.matches("[A-Za-z0-9-]{1,32}")) {
+      throw new IllegalArgumentException("copy tag: 1 to 32 letters, digits or hyphens");
+    }
     this.random = new Random(seed);
+    this.copyTag = copyTag;
   }
 
   /** Creates {@code dir/{cur,new,tmp}} and {@code count} messages in {@code cur}; returns bytes. */
@@ -85,6 +99,7 @@ final class MaildirGenerator {
         + "Message-ID: <bench-"
         + i
         + "@example.net>\r\n"
+        + (copyTag == null ? "" : "X-Bench-Copy: " + copyTag + "\r\n")
         + "MIME-Version: 1.0\r\n"
         + "Content-Type: "
         + contentType

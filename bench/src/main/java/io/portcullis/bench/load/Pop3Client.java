@@ -36,15 +36,20 @@ final class Pop3Client implements MailClient {
   }
 
   @Override
-  public long fetchAll(int messages, Latencies perMessage) throws IOException {
+  public Fetched fetchAll(int messages, Latencies perMessage) throws IOException {
     long bytes = 0;
+    long firstByte = 0;
     for (int i = 1; i <= messages; i++) {
       long start = System.nanoTime();
       command("RETR " + i, "RETR");
+      if (i == 1) {
+        in.awaitByte();
+        firstByte = System.nanoTime();
+      }
       bytes += in.skipDotBody();
       perMessage.record(System.nanoTime() - start);
     }
-    return bytes;
+    return new Fetched(bytes, firstByte);
   }
 
   @Override

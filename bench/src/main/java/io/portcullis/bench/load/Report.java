@@ -21,7 +21,8 @@ import java.util.Optional;
  * on a noisy machine. Not thread-safe.
  */
 final class Report {
-  static final List<String> TARGETS = List.of("direct", "nginx", "portcullis");
+  static final List<String> TARGETS =
+      List.of("direct", "nginx", "portcullis", "portcullis-filtered");
 
   private record Row(String protocol, String workload, String target) {}
 
@@ -82,6 +83,90 @@ final class Report {
           latency(list, row.workload()),
           list.stream().mapToLong(n -> n.path("errors").asLong()).sum());
     }
+  }
+
+  /**
+   * The time-to-first-message table: per protocol and target, the first bulk-fetch session of each
+   * run (for {@code portcullis-filtered}, run on a fresh copy of the mailbox: the one that scans
+   * every message) apart from the later ones (verdicts stored). Prints nothing when no run has
+   * per-session figures.
+   */
+  void printFirstByte(PrintStream out) {
+    List<String> lines = new ArrayList<>();
+    List<Row> rows =
+        runs.keySet().stream()
+            .filter(r -> r.workload().equals("bulk-fetch"))
+            .sorted(
+                (a, b) -> {
+                  int c = a.protocol().compareTo(b.protocol());
+                  return c != 0 ? c : TARGETS.indexOf(a.target()) - TARGETS.indexOf(b.target());
+                })
+            .toList();
+    for (Row row : rows) {
+      for (boolean first : new boolean[] {true, false}) {
+        Optional<Sessions> mine = sessions(runs.get(row), first);
+        if (mine.isEmpty()) {
+          continue;
+        }
+        Optional<Sessions> plain =
+            Optional.ofNullable(runs.get(new Row(row.protocol(), row.workload(), "portcullis")))
+                .flatMap(l -> sessions(l, first));
+        Sessions s = mine.get();
+        String versus =
+            row.target().equals("portcullis") || plain.isEmpty()
+                ? "–"
+                : String.format(
+                    Locale.ROOT, "%+.2f ms", median(s.ttfb()) - median(plain.get().ttfb()));
+        lines.add(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %s | %d | %.0f | %.2f ms | %.2f–%.2f ms | %s | %.2f ms |",
+                row.protocol(),
+                row.target(),
+                first ? "first of each run" : "later",
+                s.ttfb().length,
+                median(s.messages()),
+                median(s.ttfb()),
+                Arrays.stream(s.ttfb()).min().orElse(Double.NaN),
+                Arrays.stream(s.ttfb()).max().orElse(Double.NaN),
+                versus,
+                median(s.perMessage())));
+      }
+    }
+    if (lines.isEmpty()) {
+      return;
+    }
+    out.println(
+        "| protocol | target | sessions | n | messages | first byte p50 | first byte min–max"
+            + " | p50 vs portcullis | RETR/literal p50 |");
+    out.println("|---|---|---|---:|---:|---:|---:|---:|---:|");
+    lines.forEach(out::println);
+  }
+
+  /** Per-session figures of a group of bulk-fetch sessions, in milliseconds. */
+  private record Sessions(double[] ttfb, double[] messages, double[] perMessage) {}
+
+  private static Optional<Sessions> sessions(List<JsonNode> list, boolean first) {
+    List<JsonNode> picked = new ArrayList<>();
+    for (JsonNode run : list) {
+      JsonNode detail = run.path("perSession");
+      for (int i = first ? 0 : 1; i < (first ? Math.min(1, detail.size()) : detail.size()); i++) {
+        if (detail.get(i).path("ttfbMs").isNumber()) {
+          picked.add(detail.get(i));
+        }
+      }
+    }
+    if (picked.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Sessions(
+            picked.stream().mapToDouble(n -> n.path("ttfbMs").asDouble()).toArray(),
+            picked.stream().mapToDouble(n -> n.path("messages").asDouble()).toArray(),
+            picked.stream()
+                .mapToDouble(n -> n.path("messageP50Ms").asDouble(Double.NaN))
+                .filter(v -> !Double.isNaN(v))
+                .toArray()));
   }
 
   private static int order(String workload) {

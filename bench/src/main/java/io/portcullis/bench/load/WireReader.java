@@ -60,6 +60,16 @@ final class WireReader {
     }
   }
 
+  /**
+   * Blocks until at least one more byte has arrived (without consuming it): the moment a message's
+   * first content byte is on the client's side, for time-to-first-byte figures.
+   */
+  void awaitByte() throws IOException {
+    if (pos == limit) {
+      fill();
+    }
+  }
+
   /** Reads and discards exactly {@code n} bytes (an IMAP literal). */
   void skip(long n) throws IOException {
     long left = n;

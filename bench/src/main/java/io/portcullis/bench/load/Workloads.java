@@ -70,29 +70,61 @@ final class Workloads {
 
   /**
    * Bulk fetch: {@code sessions} sessions, {@code concurrency} at a time, each downloading the
-   * whole maildrop. Throughput counts message bytes only (the payload a user wanted).
+   * whole maildrop. Throughput counts message bytes only (the payload a user wanted). Each session
+   * also reports its time to first byte: from before the TCP connect until the first message's
+   * first content byte arrived (TLS, login, STAT or SELECT, the first RETR or FETCH), which is
+   * where a gateway that scans before it shows shows its cost. Sessions are listed in the order
+   * they started, so with concurrency 1 the first is the one that met an unscanned mailbox. One
+   * unmeasured connection (greeting and QUIT/LOGOUT, no login, so nothing is scanned) goes first,
+   * so that the first session does not also pay this process's own cold start (class loading, the
+   * first TLS handshake: about 185 ms).
    */
   static Json.Obj bulkFetch(Target target, Account account, int sessions, int concurrency)
       throws InterruptedException {
     Latencies perMessage = new Latencies();
     Latencies perSession = new Latencies();
+    Latencies firstByte = new Latencies();
     AtomicInteger tickets = new AtomicInteger(sessions);
+    AtomicInteger started = new AtomicInteger();
     AtomicInteger errors = new AtomicInteger();
     AtomicReference<String> firstError = new AtomicReference<>();
     AtomicLong bytes = new AtomicLong();
     AtomicLong messages = new AtomicLong();
+    Json.Obj[] detail = new Json.Obj[sessions];
+    try (MailClient client = MailClient.open(target)) {
+      client.logout();
+    } catch (IOException | RuntimeException e) {
+      failed(errors, firstError, e);
+    }
     long start = System.nanoTime();
     runOnVirtualThreads(
         concurrency,
         () -> {
           while (tickets.getAndDecrement() > 0) {
+            int index = started.getAndIncrement();
+            long connect = System.nanoTime();
             try (MailClient client = MailClient.open(target)) {
               client.login(account.user(), account.password());
               int n = client.select();
+              Latencies ownMessages = new Latencies();
               long t0 = System.nanoTime();
-              bytes.addAndGet(client.fetchAll(n, perMessage));
+              MailClient.Fetched fetched = client.fetchAll(n, ownMessages);
               perSession.record(System.nanoTime() - t0);
+              bytes.addAndGet(fetched.bytes());
               messages.addAndGet(n);
+              ownMessages.copyTo(perMessage);
+              double ttfbMs = Double.NaN;
+              if (fetched.firstByteNanos() != 0) {
+                firstByte.record(fetched.firstByteNanos() - connect);
+                ttfbMs = (fetched.firstByteNanos() - connect) / 1e6;
+              }
+              synchronized (detail) {
+                detail[index] =
+                    new Json.Obj()
+                        .put("messages", n)
+                        .put("ttfbMs", ttfbMs)
+                        .put("messageP50Ms", ownMessages.percentileMillis(50));
+              }
               client.logout();
             } catch (IOException | RuntimeException e) {
               failed(errors, firstError, e);
@@ -100,7 +132,14 @@ final class Workloads {
           }
         });
     double seconds = (System.nanoTime() - start) / 1e9;
+    List<Json.Obj> perSessionDetail = new ArrayList<>();
+    synchronized (detail) {
+      for (Json.Obj d : detail) {
+        perSessionDetail.add(d != null ? d : new Json.Obj().put("failed", true));
+      }
+    }
     return result("bulk-fetch", target, errors, firstError)
+        .put("user", account.user())
         .put("sessions", perSession.count())
         .put("concurrency", concurrency)
         .put("messages", messages.get())
@@ -110,7 +149,9 @@ final class Workloads {
         .put("fetchMs", perSession.summary())
         .put(
             target.protocol() == Target.Protocol.POP3 ? "retrMs" : "literalMs",
-            perMessage.summary());
+            perMessage.summary())
+        .put("ttfbMs", firstByte.summary())
+        .put("perSession", perSessionDetail);
   }
 
   /**

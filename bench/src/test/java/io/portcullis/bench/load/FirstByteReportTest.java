@@ -1,0 +1,87 @@
+package io.portcullis.bench.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FirstByteReportTest {
+  @TempDir Path dir;
+
+  private static String run(String target, double... ttfb) {
+    StringBuilder sessions = new StringBuilder();
+    for (double t : ttfb) {
+      sessions.append(sessions.isEmpty() ? "" : ",");
+      sessions.append(
+          new Json.Obj().put("messages", 200).put("ttfbMs", t).put("messageP50Ms", 0.5));
+    }
+    return "{\"workload\":\"bulk-fetch\",\"protocol\":\"pop3\",\"errors\":0,\"sessions\":"
+        + ttfb.length
+        + ",\"bytes\":1000,\"mbPerSecond\":1.0,\"retrMs\":{\"p50\":0.5},\"perSession\":["
+        + sessions
+        + "],\"target\":\""
+        + target
+        + "\",\"round\":1}";
+  }
+
+  private String firstByteTable(String... lines) throws IOException {
+    Path results = dir.resolve("results.jsonl");
+    Files.write(results, List.of(lines));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    Report.read(results).printFirstByte(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void printFirstByteShouldSetTheScanningFirstSessionApartFromLaterOnes() throws IOException {
+    String table =
+        firstByteTable(
+            run("portcullis", 30.0, 20.0, 22.0), run("portcullis-filtered", 5030.0, 21.0, 23.0));
+
+    assertThat(table)
+        .contains("| pop3 | portcullis-filtered | first of each run | 1 | 200 | 5030.00 ms |")
+        .contains("| +5000.00 ms |")
+        .contains("| pop3 | portcullis-filtered | later | 2 | 200 | 22.00 ms |")
+        .contains("| +1.00 ms |");
+  }
+
+  @Test
+  void printFirstByteShouldPrintNothingWithoutPerSessionFigures() throws IOException {
+    String table =
+        firstByteTable(
+            "{\"workload\":\"login-storm\",\"protocol\":\"imap\",\"errors\":0,\"sessions\":5,"
+                + "\"perSecond\":10,\"target\":\"direct\",\"round\":1}");
+
+    assertThat(table).isEmpty();
+  }
+
+  @Test
+  void copyTagShouldChangeEveryMessageByItsHeaderOnly() throws IOException {
+    new MaildirGenerator(7).write(dir.resolve("plain"), 5);
+    new MaildirGenerator(7, "filt-pop3-1").write(dir.resolve("copy"), 5);
+
+    List<Path> plain = files(dir.resolve("plain/cur"));
+    List<Path> copy = files(dir.resolve("copy/cur"));
+    assertThat(copy).hasSameSizeAs(plain).hasSize(5);
+    for (int i = 0; i < plain.size(); i++) {
+      String original = Files.readString(plain.get(i), StandardCharsets.US_ASCII);
+      String tagged = Files.readString(copy.get(i), StandardCharsets.US_ASCII);
+      assertThat(tagged).isNotEqualTo(original);
+      assertThat(tagged.replace("X-Bench-Copy: filt-pop3-1\r\n", "")).isEqualTo(original);
+    }
+  }
+
+  private static List<Path> files(Path cur) throws IOException {
+    try (Stream<Path> s = Files.list(cur)) {
+      return s.sorted().toList();
+    }
+  }
+}
