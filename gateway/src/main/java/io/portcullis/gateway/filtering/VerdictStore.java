@@ -96,10 +96,7 @@ public final class VerdictStore {
     v.quarantineId().ifPresent(id -> o.put("quarantine", id));
     v.renditionId().ifPresent(id -> o.put("rendition", id));
     o.put("delivered-size", v.deliveredSize());
-    v.labels().forEach(o.putArray("labels")::add);
-    if (v.labels().isEmpty()) {
-      o.putArray("labels");
-    }
+    v.labels().forEach(o.putArray("labels")::add); // the receiver is evaluated once
     o.put("score", v.score());
     o.put("rule", v.ruleId());
     o.put("at", v.at().toString());

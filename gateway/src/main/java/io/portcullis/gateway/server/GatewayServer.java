@@ -41,6 +41,7 @@ import io.portcullis.gateway.pop3.Pop3FrontEnd;
 import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.gateway.upstream.OAuthMetrics;
 import io.portcullis.gateway.upstream.UpstreamConnector;
+import io.portcullis.policy.Cidr;
 import io.portcullis.policy.Policy;
 import io.portcullis.policy.PolicyEngine;
 import io.portcullis.policy.PolicyException;
@@ -269,17 +270,19 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   private ChannelInitializer<SocketChannel> initializer(ListenerContext context) {
+    // Parsed once per listener, not per connection.
+    ProxyProtocolConfig proxy = context.listener().proxyProtocol();
+    List<Cidr> proxyPeers = proxy == null ? List.of() : proxy.networks();
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(SocketChannel ch) {
         sessions.add(ch);
         ClientSession.attach(ch, context.listener());
         ChannelPipeline p = ch.pipeline();
-        ProxyProtocolConfig proxy = context.listener().proxyProtocol();
         if (proxy != null) {
           // Before the limiter: per-source caps count the real client, not the balancer.
           p.addLast(new HAProxyMessageDecoder());
-          p.addLast(new ProxyProtocolHandler(proxy.networks(), proxy.timeoutDuration(), audit));
+          p.addLast(new ProxyProtocolHandler(proxyPeers, proxy.timeoutDuration(), audit));
         }
         p.addLast(limiter);
         if (context.listener().url().security() == Security.IMPLICIT_TLS) {
