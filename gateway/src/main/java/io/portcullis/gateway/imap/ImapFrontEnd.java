@@ -442,7 +442,8 @@ public final class ImapFrontEnd extends ChannelInboundHandlerAdapter {
         scanSettings(),
         connector,
         proceed.upstream(),
-        ctx.channel());
+        ctx.channel(),
+        context.sideConnections());
   }
 
   private ArrivalScanner.Settings scanSettings() {

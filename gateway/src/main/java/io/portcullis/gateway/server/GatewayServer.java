@@ -32,6 +32,7 @@ import io.portcullis.gateway.config.TlsConfig;
 import io.portcullis.gateway.config.UpstreamConfig;
 import io.portcullis.gateway.filtering.FilterStores;
 import io.portcullis.gateway.filtering.MessageFilter;
+import io.portcullis.gateway.imap.scan.SideConnectionPool;
 import io.portcullis.gateway.login.AuthenticatorLoginGate;
 import io.portcullis.gateway.login.LoginGate;
 import io.portcullis.gateway.login.PolicyLoginGate;
@@ -158,7 +159,12 @@ public final class GatewayServer implements AutoCloseable {
         config.listeners().stream().anyMatch(l -> l.url().security() != Security.PLAINTEXT);
     this.serverTls = anyTls ? ServerTls.start(serverTlsSettings(config), config.dataDir()) : null;
     this.boss = transports.newGroup(1);
-    this.workers = transports.newGroup(0);
+    // One event loop per core, as nginx runs one worker per core: nothing blocks a loop, so more
+    // loops than cores only add sleeps and wake-ups (measured: docs/performance.md).
+    this.workers =
+        transports.newGroup(
+            Integer.getInteger(
+                "io.netty.eventLoopThreads", Runtime.getRuntime().availableProcessors()));
   }
 
   /**
@@ -242,7 +248,8 @@ public final class GatewayServer implements AutoCloseable {
         config.limits(),
         new SaslLimits(config.limits().preAuthLineLength(), 16 * 1024),
         messageFilter,
-        config.filter());
+        config.filter(),
+        sideConnections);
   }
 
   /**

@@ -6,6 +6,7 @@ import io.portcullis.gateway.config.FilterConfig;
 import io.portcullis.gateway.config.GatewayLimits;
 import io.portcullis.gateway.config.ListenerConfig;
 import io.portcullis.gateway.filtering.MessageFilter;
+import io.portcullis.gateway.imap.scan.SideConnectionPool;
 import io.portcullis.gateway.login.LoginGate;
 import io.portcullis.gateway.upstream.UpstreamConnector;
 import io.portcullis.tls.ServerTls;
@@ -21,6 +22,8 @@ import java.util.Optional;
  * @param messageFilter scans messages of filtered sessions; null only where no session is filtered
  *     (relay tests and benchmarks)
  * @param filtering the {@code filter:} settings the sessions need (mailbox names, scan budget)
+ * @param sideConnections IMAP scan connections kept between an account's sessions; null where no
+ *     session is filtered
  */
 public record ListenerContext(
     ListenerConfig listener,
@@ -31,7 +34,8 @@ public record ListenerContext(
     GatewayLimits limits,
     SaslLimits saslLimits,
     MessageFilter messageFilter,
-    FilterConfig filtering) {
+    FilterConfig filtering,
+    SideConnectionPool sideConnections) {
 
   public ListenerContext {
     upstreams = Map.copyOf(upstreams);
@@ -47,7 +51,16 @@ public record ListenerContext(
       GatewayLimits limits,
       SaslLimits saslLimits) {
     this(
-        listener, tls, loginGate, upstreams, audit, limits, saslLimits, null, FilterConfig.DEFAULT);
+        listener,
+        tls,
+        loginGate,
+        upstreams,
+        audit,
+        limits,
+        saslLimits,
+        null,
+        FilterConfig.DEFAULT,
+        null);
   }
 
   /** The upstream a login was routed to, if this protocol has one by that name. */

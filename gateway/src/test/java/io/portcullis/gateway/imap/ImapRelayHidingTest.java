@@ -101,7 +101,8 @@ class ImapRelayHidingTest {
                 NioSocketChannel.class,
                 GatewayLimits.defaults()),
             new UpstreamCredentials.Password("demo", "demo", UpstreamCredentials.Source.CLIENT),
-            client);
+            client,
+            null);
     ClientSession session = ClientSession.attach(client, listener);
     ImapFramer framer = new ImapFramer(ImapFramer.Settings.postAuth(65536, 1024));
     ImapRelay relay = new ImapRelay(context, session, upstream, framer, scanner);

@@ -124,11 +124,16 @@ public final class ArrivalScanner implements AutoCloseable {
   private final boolean useMove;
   private final ScanJournal journal;
   private final ExecutorService worker;
+  private final SideConnectionPool pool;
+  private final SideConnectionPool.Key poolKey;
   private volatile SideConnection side;
   private UpstreamMailboxes boxes;
   private String junk;
   private boolean releasesDone;
   private volatile boolean closed;
+
+  /** Guarded by this: whether a scan runs now (it owns the side connection until it ends). */
+  private boolean scanning;
 
   ArrivalScanner(
       MessageFilter filter,
@@ -137,6 +142,21 @@ public final class ArrivalScanner implements AutoCloseable {
       Opener opener,
       StepHook hook,
       boolean useMove) {
+    this(filter, session, settings, opener, hook, useMove, null, null);
+  }
+
+  /** With {@code pool} non-null, the side connection is taken from and given back to it. */
+  ArrivalScanner(
+      MessageFilter filter,
+      SessionFilter session,
+      Settings settings,
+      Opener opener,
+      StepHook hook,
+      boolean useMove,
+      SideConnectionPool pool,
+      SideConnectionPool.Key poolKey) {
+    this.pool = pool;
+    this.poolKey = poolKey;
     this.useMove = useMove;
     this.filter = filter;
     this.session = session;
@@ -149,8 +169,9 @@ public final class ArrivalScanner implements AutoCloseable {
   }
 
   /**
-   * A scanner for one session; the side connection opens at the first scan, on {@code client}'s
-   * event loop, with the credentials the session logged in with.
+   * A scanner for one session; the side connection is the one the account's previous session left
+   * in {@code pool}, or opens at the first scan, on {@code client}'s event loop, with the
+   * credentials the session logged in with; when the session ends it goes back to {@code pool}.
    */
   public static ArrivalScanner forSession(
       MessageFilter filter,
@@ -158,14 +179,18 @@ public final class ArrivalScanner implements AutoCloseable {
       Settings settings,
       UpstreamConnector connector,
       UpstreamCredentials credentials,
-      Channel client) {
+      Channel client,
+      SideConnectionPool pool) {
     return new ArrivalScanner(
         filter,
         session,
         settings,
         opener(settings, connector, credentials, client),
         (p, uid) -> {},
-        true);
+        true,
+        pool,
+        new SideConnectionPool.Key(
+            session.account(), connector.endpoint().toString(), credentials.user()));
   }
 
   /** Logs in on {@code client}'s event loop and attaches a side connection. */
@@ -229,10 +254,34 @@ public final class ArrivalScanner implements AutoCloseable {
     try {
       worker.execute(
           () -> {
+            synchronized (this) {
+              if (closed) {
+                result.completeExceptionally(new IOException("scanner closed"));
+                return;
+              }
+              scanning = true;
+            }
+            Result done = null;
+            Throwable failed = null;
             try {
-              result.complete(scanNow(mailbox));
+              done = scanNow(mailbox);
             } catch (Exception | StackOverflowError e) {
-              result.completeExceptionally(e);
+              failed = e;
+            }
+            boolean ended;
+            synchronized (this) {
+              scanning = false;
+              ended = closed;
+            }
+            if (ended) {
+              // The session ended during this scan: only a scan that finished left the
+              // connection between commands, fit for the account's next session.
+              releaseSide(failed == null);
+            }
+            if (failed == null) {
+              result.complete(done);
+            } else {
+              result.completeExceptionally(failed);
             }
           });
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -259,7 +308,8 @@ public final class ArrivalScanner implements AutoCloseable {
       }
     }
     long mark = journal.mark(box);
-    List<FetchItems> fresh = boxes.above(mark);
+    // UIDNEXT from the SELECT spares the FETCH round trip when nothing arrived since the last scan.
+    List<FetchItems> fresh = boxes.mayHoldAbove(mark) ? boxes.above(mark) : List.of();
     int scanned = 0;
     // Batches: one FETCH brings several bodies (one round trip), the filter analyses them in
     // parallel on its pool, and actions then go in UID order. The mark is written after each
@@ -327,7 +377,7 @@ public final class ArrivalScanner implements AutoCloseable {
       side = null;
       junk = null;
     }
-    if (side == null) {
+    if (side == null && !reuseKept()) {
       side = opener.open();
       if (closed) {
         side.close();
@@ -335,6 +385,45 @@ public final class ArrivalScanner implements AutoCloseable {
       }
       boxes = UpstreamMailboxes.of(side);
       boxes.ensureExists(settings.quarantineMailbox());
+    }
+  }
+
+  /** Takes the connection the account's previous session left, if it still answers. */
+  private boolean reuseKept() {
+    if (pool == null) {
+      return false;
+    }
+    Optional<SideConnectionPool.Idle> kept = pool.take(poolKey);
+    if (kept.isEmpty()) {
+      return false;
+    }
+    SideConnection s = kept.get().side();
+    try {
+      // Also drains whatever the upstream said while the connection waited (EXISTS, BYE).
+      if (s.isOpen() && s.command("NOOP").ok()) {
+        side = s;
+        boxes = kept.get().boxes();
+        junk = kept.get().junk();
+        return true;
+      }
+    } catch (IOException e) {
+      LOG.debug("a kept side connection of {} no longer answers", session.account());
+    }
+    s.close();
+    return false;
+  }
+
+  /** Gives the side connection to the pool when it is between commands, or logs it out. */
+  private void releaseSide(boolean reusable) {
+    SideConnection s = side;
+    side = null;
+    if (s == null) {
+      return;
+    }
+    if (reusable && pool != null && s.isOpen()) {
+      pool.give(poolKey, new SideConnectionPool.Idle(s, boxes, junk));
+    } else {
+      s.close();
     }
   }
 
@@ -654,18 +743,23 @@ public final class ArrivalScanner implements AutoCloseable {
   void crash() {
     closed = true;
     worker.shutdownNow();
-    if (side != null) {
-      side.abort();
+    SideConnection s = side;
+    side = null;
+    if (s != null) {
+      s.abort();
     }
   }
 
   @Override
   public void close() {
-    closed = true;
+    boolean idle;
+    synchronized (this) {
+      closed = true;
+      idle = !scanning;
+    }
     worker.shutdownNow();
-    SideConnection s = side;
-    if (s != null) {
-      s.close();
+    if (idle) {
+      releaseSide(true);
     }
   }
 }

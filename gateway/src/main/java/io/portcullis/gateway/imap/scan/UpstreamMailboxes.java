@@ -19,6 +19,7 @@ final class UpstreamMailboxes {
   private final boolean uidPlus;
   private String selected;
   private long uidValidity;
+  private long uidNext;
 
   UpstreamMailboxes(SideConnection side, boolean move, boolean uidPlus) {
     this.side = side;
@@ -45,20 +46,42 @@ final class UpstreamMailboxes {
       return 0;
     }
     long validity = 0;
+    long next = 0;
     for (String u : r.untagged()) {
-      String upper = u.toUpperCase(Locale.ROOT);
-      int i = upper.indexOf("[UIDVALIDITY ");
-      if (i >= 0) {
-        int end = upper.indexOf(']', i);
-        validity = Long.parseLong(u.substring(i + "[UIDVALIDITY ".length(), end).trim());
-      }
+      validity = Math.max(validity, codeValue(u, "UIDVALIDITY"));
+      next = Math.max(next, codeValue(u, "UIDNEXT"));
     }
     if (validity <= 0) {
       throw new IOException("no UIDVALIDITY");
     }
     selected = mailbox;
     uidValidity = validity;
+    uidNext = next;
     return validity;
+  }
+
+  /** The number in an {@code OK [NAME n]} response code, or 0 when {@code line} has none. */
+  private static long codeValue(String line, String name) {
+    String upper = line.toUpperCase(Locale.ROOT);
+    int i = upper.indexOf("[" + name + " ");
+    int end = upper.indexOf(']', i + 1);
+    if (i < 0 || end < 0) {
+      return 0;
+    }
+    try {
+      return Long.parseLong(line.substring(i + name.length() + 2, end).trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Whether the selected mailbox may hold a message with a UID above {@code mark}: false only when
+   * the SELECT's UIDNEXT (required by RFC 3501 §6.3.1, RFC 9051 §7.1) says no UID above it exists
+   * yet.
+   */
+  boolean mayHoldAbove(long mark) {
+    return uidNext == 0 || uidNext > mark + 1;
   }
 
   String selected() {

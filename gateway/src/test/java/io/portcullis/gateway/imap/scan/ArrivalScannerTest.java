@@ -166,6 +166,34 @@ class ArrivalScannerTest {
     return scanner((p, uid) -> {}, useMove);
   }
 
+  /**
+   * A scanner of the "demo" account that keeps its side connection in {@code pool}; counts logins.
+   */
+  private ArrivalScanner pooledScanner(
+      SideConnectionPool pool, String login, java.util.concurrent.atomic.AtomicInteger logins) {
+    ArrivalScanner.Opener open =
+        ArrivalScanner.opener(
+            ArrivalScanner.Settings.DEFAULTS,
+            connector,
+            new UpstreamCredentials.Password("demo", "demo", UpstreamCredentials.Source.CLIENT),
+            anchor);
+    ArrivalScanner s =
+        new ArrivalScanner(
+            filter,
+            session,
+            ArrivalScanner.Settings.DEFAULTS,
+            () -> {
+              logins.incrementAndGet();
+              return open.open();
+            },
+            (p, uid) -> {},
+            true,
+            pool,
+            new SideConnectionPool.Key("default/demo", "imap://upstream", login));
+    scanners.add(s);
+    return s;
+  }
+
   private void deliver(byte[] raw) throws Exception {
     user.deliver(
         new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(raw)));
@@ -351,6 +379,88 @@ class ArrivalScannerTest {
 
     assertThat(r.removed()).hasSize(1);
     assertThat(mailbox("Quarantine")).hasSize(1);
+  }
+
+  @Test
+  void nextSessionOfTheAccountShouldScanOnTheConnectionTheLastOneLeftWithoutLoggingIn()
+      throws Exception {
+    var logins = new java.util.concurrent.atomic.AtomicInteger();
+    try (SideConnectionPool pool = new SideConnectionPool()) {
+      ArrivalScanner first = pooledScanner(pool, "demo", logins);
+      first.scan("INBOX").get(60, TimeUnit.SECONDS);
+      first.close();
+      assertThat(pool.size()).isEqualTo(1);
+      deliver(SampleMessages.all().get("spam.eml"));
+
+      ArrivalScanner.Result r =
+          pooledScanner(pool, "demo", logins).scan("INBOX").get(60, TimeUnit.SECONDS);
+
+      assertThat(r.scanned()).isEqualTo(1);
+      assertThat(mailbox("Junk")).hasSize(1);
+      assertThat(logins).hasValue(1);
+      assertThat(pool.size()).isZero(); // the second session holds it now
+    }
+  }
+
+  @Test
+  void keptConnectionShouldOnlyGoToTheSameAccountAndUpstreamLogin() throws Exception {
+    var logins = new java.util.concurrent.atomic.AtomicInteger();
+    try (SideConnectionPool pool = new SideConnectionPool()) {
+      ArrivalScanner first = pooledScanner(pool, "demo", logins);
+      first.scan("INBOX").get(60, TimeUnit.SECONDS);
+      first.close();
+
+      pooledScanner(pool, "someone-else", logins).scan("INBOX").get(60, TimeUnit.SECONDS);
+
+      assertThat(logins).hasValue(2);
+      assertThat(pool.size()).isEqualTo(1); // still waiting for "demo"
+    }
+  }
+
+  @Test
+  void keptConnectionTheUpstreamDroppedShouldBeReplacedByANewLogin() throws Exception {
+    var logins = new java.util.concurrent.atomic.AtomicInteger();
+    try (SideConnectionPool pool = new SideConnectionPool()) {
+      ArrivalScanner first = pooledScanner(pool, "demo", logins);
+      first.scan("INBOX").get(60, TimeUnit.SECONDS);
+      first.close();
+      var key = new SideConnectionPool.Key("default/demo", "imap://upstream", "demo");
+      SideConnectionPool.Idle kept = pool.take(key).orElseThrow();
+      pool.give(key, kept);
+      kept.side().abort(); // dropped while it waited (autologout, upstream restart)
+      deliver(SampleMessages.executableInZip());
+
+      ArrivalScanner.Result r =
+          pooledScanner(pool, "demo", logins).scan("INBOX").get(60, TimeUnit.SECONDS);
+
+      assertThat(r.removed()).hasSize(1);
+      assertThat(logins).hasValue(2);
+    }
+  }
+
+  @Test
+  void keptConnectionShouldBeLoggedOutWhenNoSessionCameForIt() throws Exception {
+    var logins = new java.util.concurrent.atomic.AtomicInteger();
+    var now = new java.util.concurrent.atomic.AtomicLong();
+    try (SideConnectionPool pool =
+        new SideConnectionPool(
+            SideConnectionPool.IDLE,
+            now::get,
+            com.github.benmanes.caffeine.cache.Scheduler.disabledScheduler())) {
+      ArrivalScanner first = pooledScanner(pool, "demo", logins);
+      first.scan("INBOX").get(60, TimeUnit.SECONDS);
+      first.close();
+      var key = new SideConnectionPool.Key("default/demo", "imap://upstream", "demo");
+      SideConnectionPool.Idle kept = pool.take(key).orElseThrow();
+      pool.give(key, kept);
+
+      now.addAndGet(SideConnectionPool.IDLE.plusSeconds(1).toNanos());
+
+      assertThat(pool.size()).isZero();
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> !kept.side().isOpen());
+    }
   }
 
   @Test
