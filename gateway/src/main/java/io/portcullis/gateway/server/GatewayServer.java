@@ -101,6 +101,7 @@ public final class GatewayServer implements AutoCloseable {
   private final Reloader reloader = new Reloader(RELOAD_POLL);
   private final AtomicReference<PolicyEngine> policy;
   private final MessageFilter messageFilter;
+  private final SideConnectionPool sideConnections = new SideConnectionPool();
   private final GatewayMetrics metrics;
   private MetricsServer metricsServer;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -347,6 +348,7 @@ public final class GatewayServer implements AutoCloseable {
       sessions.newCloseFuture().awaitUninterruptibly(100, TimeUnit.MILLISECONDS);
     }
     sessions.close().awaitUninterruptibly();
+    sideConnections.close();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     if (serverTls != null) {
