@@ -244,6 +244,31 @@ public final class AttachmentInspector {
       }
     }
 
+    /** A file carried in a container the module reads itself, inspected under its own name. */
+    void embedded(String name, byte[] data, String location, int depth) throws IOException {
+      countEntry();
+      member(
+          name,
+          new java.io.ByteArrayInputStream(data),
+          location + " > '" + FileNames.display(name) + "'",
+          depth + 1);
+    }
+
+    /** Where an archive member is, after reporting a name that escapes the extraction directory. */
+    String memberAt(String location, String entryName) {
+      String memberLocation = location + " > '" + FileNames.display(entryName) + "'";
+      String unsafe = FileNames.unsafePath(entryName);
+      if (unsafe != null) {
+        finding(
+            "archive-path-traversal",
+            Label.DANGEROUS_ATTACHMENT,
+            0,
+            "member path escapes the extraction directory: " + unsafe,
+            memberLocation);
+      }
+      return memberLocation;
+    }
+
     void object(String name, String declared, String location, Spool content, int depth)
         throws IOException {
       byte[] prefix;
@@ -298,12 +323,7 @@ public final class AttachmentInspector {
           }
           // Files embedded as OLE Package objects are members, like those of an archive.
           for (OleInspector.Embedded e : facts.embedded()) {
-            countEntry();
-            member(
-                e.name(),
-                new java.io.ByteArrayInputStream(e.data()),
-                location + " > '" + FileNames.display(e.name()) + "'",
-                depth + 1);
+            embedded(e.name(), e.data(), location, depth);
           }
         }
       } else if (magic.equals("application/x-7z-compressed")) {
@@ -323,12 +343,7 @@ public final class AttachmentInspector {
       } else if (magic.equals("application/vnd.ms-tnef")) {
         // winmail.dat: Outlook's wrapper around the real attachments, which clients unpack.
         for (Member m : TnefReader.attachments(inMemory(content))) {
-          countEntry();
-          member(
-              m.name(),
-              new java.io.ByteArrayInputStream(m.data()),
-              location + " > '" + FileNames.display(m.name()) + "'",
-              depth + 1);
+          embedded(m.name(), m.data(), location, depth);
         }
       } else if (magic.equals("application/rtf")) {
         List<RtfInspector.RtfObject> objects = RtfInspector.objects(inMemory(content));
@@ -344,14 +359,9 @@ public final class AttachmentInspector {
             active.add(cls + " is an exploited object class");
           }
           if (o.member() != null) {
-            countEntry();
             String memberName =
                 o.member().name().startsWith("class:") ? "object-" + n : o.member().name();
-            member(
-                memberName,
-                new java.io.ByteArrayInputStream(o.member().data()),
-                location + " > '" + FileNames.display(memberName) + "'",
-                depth + 1);
+            embedded(memberName, o.member().data(), location, depth);
           }
         }
         if (!active.isEmpty()) {
@@ -382,12 +392,7 @@ public final class AttachmentInspector {
         Set<String> names = pdf.names();
         // Files embedded in the PDF (what a /Launch action would start) are members.
         for (Member m : pdf.embedded()) {
-          countEntry();
-          member(
-              m.name(),
-              new java.io.ByteArrayInputStream(m.data()),
-              location + " > '" + FileNames.display(m.name()) + "'",
-              depth + 1);
+          embedded(m.name(), m.data(), location, depth);
         }
         if (names.stream().anyMatch(PdfInspector.ACTIVE::contains)
             || names.contains("EmbeddedFile") && names.contains("OpenAction")) {
@@ -417,13 +422,7 @@ public final class AttachmentInspector {
         }
         int n = 0;
         for (byte[] payload : embedded) {
-          countEntry();
-          String memberName = "data-uri-" + ++n;
-          member(
-              memberName,
-              new java.io.ByteArrayInputStream(payload),
-              location + " > '" + memberName + "'",
-              depth + 1);
+          embedded("data-uri-" + ++n, payload, location, depth);
         }
       }
 
@@ -507,16 +506,7 @@ public final class AttachmentInspector {
         while ((entry = zip.getNextEntry()) != null) {
           countEntry();
           String entryName = entry.getName();
-          String memberLocation = location + " > '" + FileNames.display(entryName) + "'";
-          String unsafe = FileNames.unsafePath(entryName);
-          if (unsafe != null) {
-            finding(
-                "archive-path-traversal",
-                Label.DANGEROUS_ATTACHMENT,
-                0,
-                "member path escapes the extraction directory: " + unsafe,
-                memberLocation);
-          }
+          String memberLocation = memberAt(location, entryName);
           if (entry.isDirectory()) {
             continue;
           }
@@ -578,16 +568,7 @@ public final class AttachmentInspector {
         for (Enumeration<ZipArchiveEntry> e = zip.getEntries(); e.hasMoreElements(); ) {
           ZipArchiveEntry entry = e.nextElement();
           String entryName = entry.getName();
-          String memberLocation = location + " > '" + FileNames.display(entryName) + "'";
-          String unsafe = FileNames.unsafePath(entryName);
-          if (unsafe != null) {
-            finding(
-                "archive-path-traversal",
-                Label.DANGEROUS_ATTACHMENT,
-                0,
-                "member path escapes the extraction directory: " + unsafe,
-                memberLocation);
-          }
+          String memberLocation = memberAt(location, entryName);
           if (entry.isDirectory()) {
             continue;
           }
@@ -709,16 +690,7 @@ public final class AttachmentInspector {
       int unscannable = 0;
       for (ListedArchive.Entry entry : archive.entries()) {
         countEntry();
-        String memberLocation = location + " > '" + FileNames.display(entry.name()) + "'";
-        String unsafe = FileNames.unsafePath(entry.name());
-        if (unsafe != null) {
-          finding(
-              "archive-path-traversal",
-              Label.DANGEROUS_ATTACHMENT,
-              0,
-              "member path escapes the extraction directory: " + unsafe,
-              memberLocation);
-        }
+        String memberLocation = memberAt(location, entry.name());
         if (entry.directory()) {
           continue;
         }
@@ -760,16 +732,7 @@ public final class AttachmentInspector {
         while ((entry = sevenZ.getNextEntry()) != null) {
           countEntry();
           String entryName = entry.getName() == null ? "" : entry.getName();
-          String memberLocation = location + " > '" + FileNames.display(entryName) + "'";
-          String unsafe = FileNames.unsafePath(entryName);
-          if (unsafe != null) {
-            finding(
-                "archive-path-traversal",
-                Label.DANGEROUS_ATTACHMENT,
-                0,
-                "member path escapes the extraction directory: " + unsafe,
-                memberLocation);
-          }
+          String memberLocation = memberAt(location, entryName);
           if (entry.isDirectory() || !entry.hasStream()) {
             continue;
           }
@@ -802,16 +765,7 @@ public final class AttachmentInspector {
         while ((entry = archive.getNextEntry()) != null) {
           countEntry();
           String entryName = entry.getName();
-          String memberLocation = location + " > '" + FileNames.display(entryName) + "'";
-          String unsafe = FileNames.unsafePath(entryName);
-          if (unsafe != null) {
-            finding(
-                "archive-path-traversal",
-                Label.DANGEROUS_ATTACHMENT,
-                0,
-                "member path escapes the extraction directory: " + unsafe,
-                memberLocation);
-          }
+          String memberLocation = memberAt(location, entryName);
           if (entry.isDirectory()) {
             continue;
           }
