@@ -5,6 +5,8 @@ import io.portcullis.filter.Finding;
 import io.portcullis.filter.Label;
 import io.portcullis.filter.io.CountingLimitStream;
 import io.portcullis.filter.io.Spool;
+import io.portcullis.filter.mime.MimeLimits;
+import io.portcullis.filter.mime.MimeWalker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -79,6 +81,11 @@ public final class AttachmentInspector {
   private static final MimeTypes TIKA = MimeTypes.getDefaultMimeTypes();
   private static final MediaTypeRegistry REGISTRY = TIKA.getMediaTypeRegistry();
   private static final MediaType ZIP = MediaType.application("zip");
+  private static final String SZDD = "application/x-ms-compress-szdd";
+  private static final String KWAJ = "application/x-ms-compress-kwaj";
+  private static final String SIS = "application/vnd.symbian.install";
+  private static final String BINHEX = "application/mac-binhex40";
+  private static final String UUENCODE = "text/x-uuencode";
 
   /** Assembled at class load so that this class file itself does not trip virus scanners. */
   private static final byte[] EICAR =
@@ -103,7 +110,8 @@ public final class AttachmentInspector {
           "application/java-archive",
           "application/java-vm",
           "application/vnd.android.package-archive",
-          "application/x-ms-application");
+          "application/x-ms-application",
+          SIS);
   private static final Set<String> SCRIPT_TYPES =
       Set.of(
           "application/x-bat",
@@ -126,7 +134,13 @@ public final class AttachmentInspector {
       Set.of(
           "application/x-rar-compressed",
           "application/vnd.rar",
-          "application/vnd.ms-cab-compressed");
+          "application/vnd.ms-cab-compressed",
+          SZDD,
+          KWAJ,
+          SIS);
+
+  /** Encodings of one or more files as text: members, but the text is no archive. */
+  private static final Set<String> ENCODED_FILES = Set.of(BINHEX, UUENCODE);
 
   /** Largest RAR, CAB, TNEF or RTF read into memory to be listed; beyond it, not inspected. */
   private static final int MAX_IN_MEMORY = 64 << 20;
@@ -137,15 +151,25 @@ public final class AttachmentInspector {
           "application/x-ace-compressed",
           "application/x-stuffit",
           "application/x-lzip",
-          "application/zstd",
-          "application/x-ms-compress-szdd");
+          "application/zstd");
 
   private final AttachmentRules rules;
   private final ArchiveLimits limits;
+  private final MimeWalker mailWalker;
 
+  /** An inspector that walks mail found inside attachments with the default {@link MimeLimits}. */
   public AttachmentInspector(AttachmentRules rules, ArchiveLimits limits) {
+    this(rules, limits, MimeLimits.defaults());
+  }
+
+  /**
+   * @param mimeLimits the limits a message found inside an attachment (an .eml or mbox sent as a
+   *     file) is walked with
+   */
+  public AttachmentInspector(AttachmentRules rules, ArchiveLimits limits, MimeLimits mimeLimits) {
     this.rules = rules;
     this.limits = limits;
+    this.mailWalker = new MimeWalker(mimeLimits);
   }
 
   /** A fresh budget for one message. */
@@ -276,6 +300,11 @@ public final class AttachmentInspector {
         prefix = in.readAllBytes();
       }
       String magic = base(TIKA.detect(new java.io.ByteArrayInputStream(prefix), new Metadata()));
+      if (startsWith(prefix, MsCompressReader.KWAJ_MAGIC)) {
+        magic = KWAJ; // not in Tika's registry
+      } else if (magic.startsWith("text/") && UuDecoder.startsBlock(prefix)) {
+        magic = UUENCODE;
+      }
       if (magic.equals("application/octet-stream")
           && content.size() > ISO9660_OFFSETS[0] + 5
           && iso9660(content)) {
@@ -339,7 +368,11 @@ public final class AttachmentInspector {
         compressed(magic, name, content, location, depth);
       } else if (LISTED_ARCHIVES.contains(magic)) {
         categories.add(Categories.ARCHIVE);
-        listed(magic, content, location, depth, categories);
+        listed(magic, name, content, location, depth, categories);
+      } else if (ENCODED_FILES.contains(magic)) {
+        listed(magic, name, content, location, depth, categories);
+      } else if (magic.equals("message/rfc822") || magic.equals("application/mbox")) {
+        mail(magic.equals("application/mbox"), content, location, depth);
       } else if (magic.equals("application/vnd.ms-tnef")) {
         // winmail.dat: Outlook's wrapper around the real attachments, which clients unpack.
         for (Member m : TnefReader.attachments(inMemory(content))) {
@@ -668,7 +701,7 @@ public final class AttachmentInspector {
      * encrypted ones judged by name, compressed ones judged by name and reported as not scanned.
      */
     private void listed(
-        String type, Spool content, String location, int depth, Set<String> categories)
+        String type, String name, Spool content, String location, int depth, Set<String> categories)
         throws IOException {
       if (content.size() > MAX_IN_MEMORY) {
         finding(
@@ -680,10 +713,18 @@ public final class AttachmentInspector {
         return;
       }
       byte[] bytes = inMemory(content);
+      // What is left of the message's expansion budget, and never more than memory allows.
+      long room = Math.max(0, Math.min(limits.maxExpandedBytes() - budget.expanded, MAX_IN_MEMORY));
       ListedArchive archive =
-          type.equals("application/vnd.ms-cab-compressed")
-              ? CabReader.list(bytes, Math.min(limits.maxExpandedBytes(), MAX_IN_MEMORY))
-              : RarLister.list(bytes, limits.maxExpandedBytes());
+          switch (type) {
+            case "application/vnd.ms-cab-compressed" ->
+                CabReader.list(bytes, Math.min(limits.maxExpandedBytes(), MAX_IN_MEMORY));
+            case SZDD, KWAJ -> MsCompressReader.expand(bytes, name, room);
+            case SIS -> SisReader.list(bytes, room);
+            case BINHEX -> BinHexReader.decode(bytes, room);
+            case UUENCODE -> UuDecoder.decode(bytes, room);
+            default -> RarLister.list(bytes, limits.maxExpandedBytes());
+          };
       if (archive.headersEncrypted()) {
         categories.add(Categories.ENCRYPTED); // not even the names are visible
       }
@@ -718,6 +759,53 @@ public final class AttachmentInspector {
                 + type
                 + " could not be expanded and were judged by name only",
             location);
+      }
+    }
+
+    /**
+     * A message sent as a file (.eml, mbox): walked like the message itself, with the MIME limits,
+     * and each of its parts inspected as a member one level deeper, so mail inside mail is bounded
+     * by the archive depth as well.
+     */
+    private void mail(boolean mbox, Spool content, String location, int depth) throws IOException {
+      MimeWalker.Sink sink =
+          (part, decoded) -> {
+            String partName = part.fileName().isEmpty() ? "part-" + part.path() : part.fileName();
+            try {
+              countEntry();
+              member(
+                  partName,
+                  decoded,
+                  location + " > part " + part.path() + " '" + FileNames.display(partName) + "'",
+                  depth + 1);
+            } catch (IOException e) {
+              // The walker reports its own read errors as findings; ours must end the inspection.
+              throw new java.io.UncheckedIOException(e);
+            }
+          };
+      try {
+        if (!mbox) {
+          try (InputStream in = content.openStream()) {
+            walked(mailWalker.walk(in, sink), location);
+          }
+          return;
+        }
+        int n = 0;
+        for (byte[] message : MailFiles.mboxMessages(inMemory(content))) {
+          countEntry();
+          walked(
+              mailWalker.walk(new java.io.ByteArrayInputStream(message), sink),
+              location + " (mbox message " + ++n + ")");
+        }
+      } catch (java.io.UncheckedIOException e) {
+        throw e.getCause();
+      }
+    }
+
+    /** The walker's findings about the inner message (too complex, malformed) are ours. */
+    private void walked(MimeWalker.Content inner, String location) {
+      for (Finding f : inner.findings()) {
+        finding(f.rule(), f.label(), f.weight(), "attached message: " + f.reason(), location);
       }
     }
 
