@@ -768,38 +768,40 @@ public final class AttachmentInspector {
      * by the archive depth as well.
      */
     private void mail(boolean mbox, Spool content, String location, int depth) throws IOException {
-      MimeWalker.Sink sink =
-          (part, decoded) -> {
-            String partName = part.fileName().isEmpty() ? "part-" + part.path() : part.fileName();
-            try {
-              countEntry();
-              member(
-                  partName,
-                  decoded,
-                  location + " > part " + part.path() + " '" + FileNames.display(partName) + "'",
-                  depth + 1);
-            } catch (IOException e) {
-              // The walker reports its own read errors as findings; ours must end the inspection.
-              throw new java.io.UncheckedIOException(e);
-            }
-          };
       try {
         if (!mbox) {
           try (InputStream in = content.openStream()) {
-            walked(mailWalker.walk(in, sink), location);
+            walked(mailWalker.walk(in, parts(location, depth)), location);
           }
           return;
         }
         int n = 0;
         for (byte[] message : MailFiles.mboxMessages(inMemory(content))) {
           countEntry();
-          walked(
-              mailWalker.walk(new java.io.ByteArrayInputStream(message), sink),
-              location + " (mbox message " + ++n + ")");
+          String at = location + " (mbox message " + ++n + ")";
+          walked(mailWalker.walk(new java.io.ByteArrayInputStream(message), parts(at, depth)), at);
         }
       } catch (java.io.UncheckedIOException e) {
         throw e.getCause();
       }
+    }
+
+    /** Inspects each part of an attached message as a member. */
+    private MimeWalker.Sink parts(String location, int depth) {
+      return (part, decoded) -> {
+        String partName = part.fileName().isEmpty() ? "part-" + part.path() : part.fileName();
+        try {
+          countEntry();
+          member(
+              partName,
+              decoded,
+              location + " > part " + part.path() + " '" + FileNames.display(partName) + "'",
+              depth + 1);
+        } catch (IOException e) {
+          // The walker turns read errors into findings; a limit passed here must end the walk.
+          throw new java.io.UncheckedIOException(e);
+        }
+      };
     }
 
     /** The walker's findings about the inner message (too complex, malformed) are ours. */

@@ -11,6 +11,9 @@ import java.util.List;
 final class MailFiles {
 
   private static final byte[] FROM = {'F', 'r', 'o', 'm', ' '};
+  private static final java.util.regex.Pattern SEPARATOR =
+      java.util.regex.Pattern.compile("From \\S+ .*\\d\\d:\\d\\d");
+  private static final int MAX_SEPARATOR = 1000;
 
   private MailFiles() {}
 
@@ -21,7 +24,7 @@ final class MailFiles {
     boolean previousLineEmpty = true;
     int lineBegin = 0;
     for (int i = 0; i < mbox.length; i++) {
-      if (lineStart && previousLineEmpty && startsAt(mbox, i)) {
+      if (lineStart && previousLineEmpty && separator(mbox, i)) {
         starts.add(i);
       }
       lineStart = false;
@@ -43,9 +46,21 @@ final class MailFiles {
     return messages;
   }
 
-  private static boolean startsAt(byte[] data, int at) {
-    return data.length - at >= FROM.length
-        && Arrays.equals(data, at, at + FROM.length, FROM, 0, FROM.length);
+  /**
+   * A {@code From } line with a sender and a time of day (RFC 4155 §2: "From " sender date), so
+   * that body text beginning with "From " after an empty line, which mboxo leaves unquoted, does
+   * not split a message.
+   */
+  private static boolean separator(byte[] data, int at) {
+    if (data.length - at < FROM.length
+        || !Arrays.equals(data, at, at + FROM.length, FROM, 0, FROM.length)) {
+      return false;
+    }
+    int end = indexOf(data, (byte) '\n', at);
+    int length = Math.min((end < 0 ? data.length : end) - at, MAX_SEPARATOR);
+    return SEPARATOR
+        .matcher(new String(data, at, length, java.nio.charset.StandardCharsets.ISO_8859_1))
+        .lookingAt();
   }
 
   private static int indexOf(byte[] data, byte b, int from) {
