@@ -367,4 +367,32 @@ class LegacyFormatsTest {
 
     assertThat(v.labels()).contains(Label.DECOMPRESSION_BOMB);
   }
+
+  private static byte[] plainMessage(String body) {
+    return bytes(
+        "From: a@example.org\r\nTo: b@example.org\r\nSubject: hi\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: text/plain; charset=us-ascii\r\n\r\n"
+            + body);
+  }
+
+  @Test
+  void executableUuencodedIntoThePlainTextBodyShouldBeFound() {
+    String body =
+        "Here is the tool you asked for.\r\n\r\n"
+            + LegacyFiles.uuencode("tool.exe", SampleMessages.peStub())
+            + "\r\nRegards\r\n";
+
+    Verdict v = analyze(plainMessage(body));
+
+    assertThat(executableNamed(v, "tool.exe")).isTrue();
+    assertThat(v.labels()).contains(Label.DANGEROUS_ATTACHMENT);
+  }
+
+  @Test
+  void bodyTextWithLinesStartingWithBeginShouldNotBecomeAnAttachment() {
+    Verdict v = analyze(plainMessage("begin 10 minutes late\r\nbegin 0800 meeting moved\r\n"));
+
+    assertThat(v.attachments()).isEmpty();
+    assertThat(v.labels()).isEmpty();
+  }
 }
