@@ -35,9 +35,10 @@ import org.apache.tika.mime.MimeTypes;
 
 /**
  * Finds the true type and the categories of an attachment and of everything inside it: magic bytes
- * (Tika), ZIP/OOXML/ODF, OLE2, 7z, tar, gzip, bzip2, xz, cpio and arj containers recursively within
- * {@link ArchiveLimits}; PDF active content; HTML smuggling; deceptive names. Members are spooled
- * in memory or in the caller's scan-private directory only. Immutable and thread-safe.
+ * (Tika), ZIP/OOXML/ODF, OLE2, 7z, tar, gzip, bzip2, xz, cpio, arj, RAR, CAB, TNEF, RTF, PDF,
+ * SZDD/KWAJ, BinHex, uuencode, SIS and attached mail (.eml, mbox) recursively within {@link
+ * ArchiveLimits}; PDF active content; HTML smuggling; deceptive names. Members are spooled in
+ * memory or in the caller's scan-private directory only. Immutable and thread-safe.
  */
 public final class AttachmentInspector {
 

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
@@ -73,10 +72,13 @@ final class PptObjects {
     try {
       inflater.setInput(doc, at + 4, length - 4);
       byte[] out = new byte[(int) declared];
-      int n = Inflating.fill(inflater, out);
-      return n == out.length ? out : java.util.Arrays.copyOf(out, n);
-    } catch (DataFormatException e) {
-      throw new IOException("PowerPoint: compressed object corrupt", e);
+      int n = Inflating.fillUntilError(inflater, out);
+      if (n == 0 && declared > 0) {
+        throw new IOException("PowerPoint: compressed object corrupt");
+      }
+      // A short stream keeps its declared size, zero-filled: the storage's sectors stay where its
+      // header says they are, and what was lost is only the tail.
+      return out;
     } finally {
       inflater.end();
     }

@@ -205,6 +205,25 @@ class LegacyReadersTest {
         .hasMessageContaining("corrupt");
   }
 
+  @Test
+  void powerPointObjectWithABadChecksumAndShortStreamShouldKeepWhatInflatedAtTheDeclaredSize()
+      throws IOException {
+    byte[] storage = bytes("an OLE storage whose tail was lost".repeat(300));
+    byte[] zlib = LegacyFiles.zlib(storage);
+    zlib[zlib.length - 1] ^= 0x5A; // Adler-32 trailer no longer matches, as in Tika's sample
+    int declared = storage.length + 300;
+    byte[] record = new byte[8 + 4 + zlib.length];
+    ByteBuffer b = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
+    b.putShort(0, (short) 0x0010).putShort(2, (short) 0x1011).putInt(4, 4 + zlib.length);
+    b.putInt(8, declared);
+    b.put(12, zlib);
+
+    List<Member> objects = PptObjects.storages(record, 1 << 20);
+
+    assertThat(objects).hasSize(1);
+    assertThat(objects.get(0).data()).hasSize(declared).startsWith(storage);
+  }
+
   // ---- mbox and attached messages ----
 
   @Test
