@@ -698,8 +698,9 @@ public final class AttachmentInspector {
     }
 
     /**
-     * RAR and CAB: members listed from the headers; stored (and CAB MSZIP) members inspected,
-     * encrypted ones judged by name, compressed ones judged by name and reported as not scanned.
+     * Containers read whole by the module's own readers (RAR, CAB, SZDD/KWAJ, SIS, BinHex,
+     * uuencode): members with bytes are inspected, encrypted ones judged by name, ones the reader
+     * cannot expand judged by name and reported as not scanned.
      */
     private void listed(
         String type, String name, Spool content, String location, int depth, Set<String> categories)
