@@ -25,13 +25,15 @@ final class PptObjects {
   /**
    * The storages, named {@code ole-object-N}.
    *
-   * @param maxBytes bytes one storage may inflate to
-   * @throws AttachmentInspector.BombException if a storage declares or inflates to more
+   * @param maxBytes bytes all storages together may take: a short stream is zero-filled to its
+   *     declared size, so the declared sizes are what is held in memory
+   * @throws AttachmentInspector.BombException if the storages declare more
    */
   static List<Member> storages(byte[] document, long maxBytes) throws IOException {
     ByteBuffer b = ByteBuffer.wrap(document).order(ByteOrder.LITTLE_ENDIAN);
     List<Member> out = new ArrayList<>();
     int records = 0;
+    long left = maxBytes;
     // Walking headers in order descends containers (their children follow the header) and skips
     // atoms by length, so one pass over the stream reaches every record without recursion.
     while (b.remaining() >= 8 && records++ < MAX_RECORDS && out.size() < MAX_OBJECTS) {
@@ -49,8 +51,9 @@ final class PptObjects {
         boolean compressed = (verInstance >> 4) == 1;
         byte[] storage =
             compressed
-                ? inflate(document, start, (int) length, maxBytes)
+                ? inflate(document, start, (int) length, left)
                 : java.util.Arrays.copyOfRange(document, start, start + (int) length);
+        left -= storage.length;
         out.add(new Member("ole-object-" + (out.size() + 1), storage));
       }
       b.position(start + (int) length);
@@ -66,7 +69,7 @@ final class PptObjects {
         ByteBuffer.wrap(doc, at, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
     if (declared > maxBytes) {
       throw new AttachmentInspector.BombException(
-          "PowerPoint object declares " + declared + " bytes, more than " + maxBytes);
+          "PowerPoint objects declare more than " + maxBytes + " bytes");
     }
     Inflater inflater = new Inflater();
     try {

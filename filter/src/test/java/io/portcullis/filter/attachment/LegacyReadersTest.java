@@ -224,6 +224,20 @@ class LegacyReadersTest {
     assertThat(objects.get(0).data()).hasSize(declared).startsWith(storage);
   }
 
+  @Test
+  void powerPointObjectsWhoseDeclaredSizesAddUpPastTheLimitShouldBeABomb() {
+    // Each tiny stream would be zero-filled to its declared size: the sum is what costs memory.
+    byte[] zlib = LegacyFiles.zlib(bytes("x"));
+    ByteBuffer b = ByteBuffer.allocate(5 * (12 + zlib.length)).order(ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < 5; i++) {
+      b.putShort((short) 0x0010).putShort((short) 0x1011).putInt(4 + zlib.length);
+      b.putInt(1_000).put(zlib);
+    }
+
+    assertThatThrownBy(() -> PptObjects.storages(b.array(), 4_000))
+        .isInstanceOf(AttachmentInspector.BombException.class);
+  }
+
   // ---- mbox and attached messages ----
 
   @Test
