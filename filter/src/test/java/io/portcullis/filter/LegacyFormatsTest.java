@@ -314,6 +314,14 @@ class LegacyFormatsTest {
   }
 
   @Test
+  void emlDeclaredMessageRfc822ButBase64EncodedShouldBeWalkedAndItsExecutableFound() {
+    // RFC 2046 §5.2.1 forbids base64 for message/rfc822; clients send it anyway.
+    Verdict v = analyze(attach("forward.eml", "message/rfc822", mailWithExecutable()));
+
+    assertThat(executableNamed(v, "setup.exe")).isTrue();
+  }
+
+  @Test
   void emlWithOnlyTextAttachedAsOctetStreamShouldBeClean() {
     byte[] inner =
         SampleMessages.withAttachment("inner", "hello", "notes.txt", "text/plain", bytes("notes"));
