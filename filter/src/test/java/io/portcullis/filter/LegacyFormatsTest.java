@@ -100,6 +100,38 @@ class LegacyFormatsTest {
   }
 
   @Test
+  void kwajMszipOfSeveralBlocksShouldBeExpandedWithTheWindowCarriedOver() {
+    // 100 KB of repeated text: later blocks refer back into earlier ones through the dictionary.
+    byte[] pe = SampleMessages.peStub();
+    byte[] data = java.util.Arrays.copyOf(pe, 100_000);
+    byte[] text = bytes("quarterly report, page ".repeat(5_000));
+    System.arraycopy(text, 0, data, pe.length, data.length - pe.length);
+    byte[] kwaj = LegacyFiles.kwaj("report", "exe", 4, data);
+
+    Verdict v = analyze(attach("report.ex_", "application/octet-stream", kwaj));
+
+    assertThat(executableNamed(v, "report.exe")).isTrue();
+    assertThat(hasRule(v, "unscannable-archive")).isFalse();
+  }
+
+  @Test
+  void kwajMszipBlockWithoutItsSignatureShouldBeMalformed() {
+    byte[] kwaj = LegacyFiles.kwaj("report", "exe", 4, SampleMessages.peStub());
+    int signature = kwaj.length - 2 - 1; // find "CK" from the start of the data instead
+    for (int i = 14; i < kwaj.length - 1; i++) {
+      if (kwaj[i] == 'C' && kwaj[i + 1] == 'K') {
+        signature = i;
+        break;
+      }
+    }
+    kwaj[signature] = 'X';
+
+    Verdict v = analyze(attach("report.ex_", "application/octet-stream", kwaj));
+
+    assertThat(v.labels()).contains(Label.MALFORMED);
+  }
+
+  @Test
   void kwajWithLzhCompressionShouldBeJudgedByNameAndReportedUnscanned() {
     byte[] kwaj = LegacyFiles.kwaj("update", "exe", 3, bytes("opaque lzh bits"));
 

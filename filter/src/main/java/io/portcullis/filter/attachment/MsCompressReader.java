@@ -6,11 +6,14 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Locale;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 /**
  * Expands files packed by MS-DOS {@code COMPRESS.EXE}: SZDD (LZSS over a 4096-byte window that
- * starts filled with spaces) and KWAJ stored, XOR-ed or SZDD-compressed (methods 0–2; LZH and MSZIP
- * KWAJ files are listed by name only). Expansion stops at a caller's bound. Stateless, thread-safe.
+ * starts filled with spaces) and KWAJ stored, XOR-ed, SZDD- or MSZIP-compressed (methods 0–2 and 4;
+ * LZH KWAJ files are listed by name only). Expansion stops at a caller's bound. Stateless,
+ * thread-safe.
  */
 final class MsCompressReader {
 
@@ -25,6 +28,8 @@ final class MsCompressReader {
   private static final int KWAJ_STORED = 0;
   private static final int KWAJ_XOR = 1;
   private static final int KWAJ_SZDD = 2;
+  private static final int KWAJ_MSZIP = 4;
+  private static final int MSZIP_WINDOW = 32 * 1024;
 
   private MsCompressReader() {}
 
@@ -119,7 +124,8 @@ final class MsCompressReader {
             yield data;
           }
           case KWAJ_SZDD -> lzss(packed, dataOffset, (int) Math.min(bound, Integer.MAX_VALUE - 8));
-          default -> null; // LZH (3) and MSZIP (4): named, not expanded
+          case KWAJ_MSZIP -> mszip(packed, dataOffset, bound);
+          default -> null; // LZH (3): named, not expanded
         };
     if (out != null && length >= 0 && out.length < length) {
       throw new IOException("KWAJ: data ends before the declared length");
@@ -169,6 +175,56 @@ final class MsCompressReader {
       }
     }
     return out.toByteArray();
+  }
+
+  /**
+   * KWAJ method 4: blocks of a 2-byte length (0 ends), "CK" and a raw deflate stream of at most 32
+   * KiB, each primed with the previous 32 KiB of output as in cabinets. The next block starts where
+   * the deflate stream ended.
+   */
+  private static byte[] mszip(byte[] in, int from, long bound) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] window = new byte[0];
+    int pos = from;
+    while (true) {
+      if (pos + 2 > in.length) {
+        throw new IOException("KWAJ: MSZIP data ends without its last block");
+      }
+      int blockLength = (in[pos] & 0xFF) | (in[pos + 1] & 0xFF) << 8;
+      if (blockLength == 0) {
+        return out.toByteArray();
+      }
+      if (pos + 4 > in.length || in[pos + 2] != 'C' || in[pos + 3] != 'K') {
+        throw new IOException("KWAJ: MSZIP block without its CK signature");
+      }
+      Inflater inflater = new Inflater(true);
+      try {
+        if (window.length > 0) {
+          inflater.setDictionary(window);
+        }
+        inflater.setInput(in, pos + 4, in.length - pos - 4);
+        byte[] block = new byte[MSZIP_WINDOW];
+        int n = Inflating.fill(inflater, block);
+        if (!inflater.finished()) {
+          throw new IOException("KWAJ: MSZIP block truncated or over 32 KiB");
+        }
+        if (out.size() + (long) n > bound) {
+          throw new AttachmentInspector.BombException(
+              "KWAJ expands to more than " + bound + " bytes");
+        }
+        out.write(block, 0, n);
+        byte[] joined = java.util.Arrays.copyOf(window, window.length + n);
+        System.arraycopy(block, 0, joined, window.length, n);
+        window =
+            java.util.Arrays.copyOfRange(
+                joined, Math.max(0, joined.length - MSZIP_WINDOW), joined.length);
+        pos = in.length - inflater.getRemaining();
+      } catch (DataFormatException e) {
+        throw new IOException("KWAJ: MSZIP block corrupt", e);
+      } finally {
+        inflater.end();
+      }
+    }
   }
 
   private static void checkDeclared(long length, long maxExpanded, String format)

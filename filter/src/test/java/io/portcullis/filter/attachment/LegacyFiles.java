@@ -24,7 +24,7 @@ public final class LegacyFiles {
     return concat(header.array(), lzss(data));
   }
 
-  /** A KWAJ file: method 0 stored, 1 XOR 0xFF, 2 SZDD LZSS, 3 LZH (here: opaque bytes). */
+  /** A KWAJ file: method 0 stored, 1 XOR 0xFF, 2 SZDD LZSS, 3 LZH (here: opaque bytes), 4 MSZIP. */
   public static byte[] kwaj(String name, String ext, int method, byte[] data) {
     byte[] body =
         switch (method) {
@@ -36,6 +36,7 @@ public final class LegacyFiles {
             yield x;
           }
           case 2 -> lzss(data);
+          case 4 -> mszip(data);
           default -> data;
         };
     ByteArrayOutputStream optional = new ByteArrayOutputStream();
@@ -50,6 +51,35 @@ public final class LegacyFiles {
         .putShort((short) dataOffset)
         .putShort((short) (0x01 | 0x08 | 0x10));
     return concat(header.array(), optional.toByteArray(), body);
+  }
+
+  /** KWAJ MSZIP: 32 KiB blocks, each a 2-byte length, "CK" and raw deflate primed with the last. */
+  static byte[] mszip(byte[] data) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int at = 0; at < data.length; at += 32 * 1024) {
+      int n = Math.min(32 * 1024, data.length - at);
+      Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+      if (at > 0) {
+        deflater.setDictionary(data, Math.max(0, at - 32 * 1024), Math.min(at, 32 * 1024));
+      }
+      deflater.setInput(data, at, n);
+      deflater.finish();
+      ByteArrayOutputStream block = new ByteArrayOutputStream();
+      byte[] buf = new byte[8192];
+      while (!deflater.finished()) {
+        block.write(buf, 0, deflater.deflate(buf));
+      }
+      deflater.end();
+      int length = block.size() + 2;
+      out.write(length & 0xFF);
+      out.write(length >> 8);
+      out.write('C');
+      out.write('K');
+      out.writeBytes(block.toByteArray());
+    }
+    out.write(0);
+    out.write(0);
+    return out.toByteArray();
   }
 
   /** COMPRESS.EXE's LZSS: window of 4096 starting at 4080, filled with spaces. */
