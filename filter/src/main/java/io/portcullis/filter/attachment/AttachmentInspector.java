@@ -5,6 +5,8 @@ import io.portcullis.filter.Finding;
 import io.portcullis.filter.Label;
 import io.portcullis.filter.io.CountingLimitStream;
 import io.portcullis.filter.io.Spool;
+import io.portcullis.filter.mime.MimeLimits;
+import io.portcullis.filter.mime.MimeWalker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -33,9 +35,10 @@ import org.apache.tika.mime.MimeTypes;
 
 /**
  * Finds the true type and the categories of an attachment and of everything inside it: magic bytes
- * (Tika), ZIP/OOXML/ODF, OLE2, 7z, tar, gzip, bzip2, xz, cpio and arj containers recursively within
- * {@link ArchiveLimits}; PDF active content; HTML smuggling; deceptive names. Members are spooled
- * in memory or in the caller's scan-private directory only. Immutable and thread-safe.
+ * (Tika), ZIP/OOXML/ODF, OLE2, 7z, tar, gzip, bzip2, xz, cpio, arj, RAR, CAB, TNEF, RTF, PDF,
+ * SZDD/KWAJ, BinHex, uuencode, SIS and attached mail (.eml, mbox) recursively within {@link
+ * ArchiveLimits}; PDF active content; HTML smuggling; deceptive names. Members are spooled in
+ * memory or in the caller's scan-private directory only. Immutable and thread-safe.
  */
 public final class AttachmentInspector {
 
@@ -79,6 +82,11 @@ public final class AttachmentInspector {
   private static final MimeTypes TIKA = MimeTypes.getDefaultMimeTypes();
   private static final MediaTypeRegistry REGISTRY = TIKA.getMediaTypeRegistry();
   private static final MediaType ZIP = MediaType.application("zip");
+  private static final String SZDD = "application/x-ms-compress-szdd";
+  private static final String KWAJ = "application/x-ms-compress-kwaj";
+  private static final String SIS = "application/vnd.symbian.install";
+  private static final String BINHEX = "application/mac-binhex40";
+  private static final String UUENCODE = "text/x-uuencode";
 
   /** Assembled at class load so that this class file itself does not trip virus scanners. */
   private static final byte[] EICAR =
@@ -103,7 +111,8 @@ public final class AttachmentInspector {
           "application/java-archive",
           "application/java-vm",
           "application/vnd.android.package-archive",
-          "application/x-ms-application");
+          "application/x-ms-application",
+          SIS);
   private static final Set<String> SCRIPT_TYPES =
       Set.of(
           "application/x-bat",
@@ -126,7 +135,13 @@ public final class AttachmentInspector {
       Set.of(
           "application/x-rar-compressed",
           "application/vnd.rar",
-          "application/vnd.ms-cab-compressed");
+          "application/vnd.ms-cab-compressed",
+          SZDD,
+          KWAJ,
+          SIS);
+
+  /** Encodings of one or more files as text: members, but the text is no archive. */
+  private static final Set<String> ENCODED_FILES = Set.of(BINHEX, UUENCODE);
 
   /** Largest RAR, CAB, TNEF or RTF read into memory to be listed; beyond it, not inspected. */
   private static final int MAX_IN_MEMORY = 64 << 20;
@@ -137,15 +152,25 @@ public final class AttachmentInspector {
           "application/x-ace-compressed",
           "application/x-stuffit",
           "application/x-lzip",
-          "application/zstd",
-          "application/x-ms-compress-szdd");
+          "application/zstd");
 
   private final AttachmentRules rules;
   private final ArchiveLimits limits;
+  private final MimeWalker mailWalker;
 
+  /** An inspector that walks mail found inside attachments with the default {@link MimeLimits}. */
   public AttachmentInspector(AttachmentRules rules, ArchiveLimits limits) {
+    this(rules, limits, MimeLimits.defaults());
+  }
+
+  /**
+   * @param mimeLimits the limits a message found inside an attachment (an .eml or mbox sent as a
+   *     file) is walked with
+   */
+  public AttachmentInspector(AttachmentRules rules, ArchiveLimits limits, MimeLimits mimeLimits) {
     this.rules = rules;
     this.limits = limits;
+    this.mailWalker = new MimeWalker(mimeLimits);
   }
 
   /** A fresh budget for one message. */
@@ -244,6 +269,31 @@ public final class AttachmentInspector {
       }
     }
 
+    /** A file carried in a container the module reads itself, inspected under its own name. */
+    void embedded(String name, byte[] data, String location, int depth) throws IOException {
+      countEntry();
+      member(
+          name,
+          new java.io.ByteArrayInputStream(data),
+          location + " > '" + FileNames.display(name) + "'",
+          depth + 1);
+    }
+
+    /** Where an archive member is, after reporting a name that escapes the extraction directory. */
+    String memberAt(String location, String entryName) {
+      String memberLocation = location + " > '" + FileNames.display(entryName) + "'";
+      String unsafe = FileNames.unsafePath(entryName);
+      if (unsafe != null) {
+        finding(
+            "archive-path-traversal",
+            Label.DANGEROUS_ATTACHMENT,
+            0,
+            "member path escapes the extraction directory: " + unsafe,
+            memberLocation);
+      }
+      return memberLocation;
+    }
+
     void object(String name, String declared, String location, Spool content, int depth)
         throws IOException {
       byte[] prefix;
@@ -251,6 +301,11 @@ public final class AttachmentInspector {
         prefix = in.readAllBytes();
       }
       String magic = base(TIKA.detect(new java.io.ByteArrayInputStream(prefix), new Metadata()));
+      if (startsWith(prefix, MsCompressReader.KWAJ_MAGIC)) {
+        magic = KWAJ; // not in Tika's registry
+      } else if (magic.startsWith("text/") && UuDecoder.startsBlock(prefix)) {
+        magic = UUENCODE;
+      }
       if (magic.equals("application/octet-stream")
           && content.size() > ISO9660_OFFSETS[0] + 5
           && iso9660(content)) {
@@ -298,12 +353,7 @@ public final class AttachmentInspector {
           }
           // Files embedded as OLE Package objects are members, like those of an archive.
           for (OleInspector.Embedded e : facts.embedded()) {
-            countEntry();
-            member(
-                e.name(),
-                new java.io.ByteArrayInputStream(e.data()),
-                location + " > '" + FileNames.display(e.name()) + "'",
-                depth + 1);
+            embedded(e.name(), e.data(), location, depth);
           }
         }
       } else if (magic.equals("application/x-7z-compressed")) {
@@ -319,16 +369,15 @@ public final class AttachmentInspector {
         compressed(magic, name, content, location, depth);
       } else if (LISTED_ARCHIVES.contains(magic)) {
         categories.add(Categories.ARCHIVE);
-        listed(magic, content, location, depth, categories);
+        listed(magic, name, content, location, depth, categories);
+      } else if (ENCODED_FILES.contains(magic)) {
+        listed(magic, name, content, location, depth, categories);
+      } else if (magic.equals("message/rfc822") || magic.equals("application/mbox")) {
+        mail(magic.equals("application/mbox"), content, location, depth);
       } else if (magic.equals("application/vnd.ms-tnef")) {
         // winmail.dat: Outlook's wrapper around the real attachments, which clients unpack.
         for (Member m : TnefReader.attachments(inMemory(content))) {
-          countEntry();
-          member(
-              m.name(),
-              new java.io.ByteArrayInputStream(m.data()),
-              location + " > '" + FileNames.display(m.name()) + "'",
-              depth + 1);
+          embedded(m.name(), m.data(), location, depth);
         }
       } else if (magic.equals("application/rtf")) {
         List<RtfInspector.RtfObject> objects = RtfInspector.objects(inMemory(content));
@@ -344,14 +393,9 @@ public final class AttachmentInspector {
             active.add(cls + " is an exploited object class");
           }
           if (o.member() != null) {
-            countEntry();
             String memberName =
                 o.member().name().startsWith("class:") ? "object-" + n : o.member().name();
-            member(
-                memberName,
-                new java.io.ByteArrayInputStream(o.member().data()),
-                location + " > '" + FileNames.display(memberName) + "'",
-                depth + 1);
+            embedded(memberName, o.member().data(), location, depth);
           }
         }
         if (!active.isEmpty()) {
@@ -382,12 +426,7 @@ public final class AttachmentInspector {
         Set<String> names = pdf.names();
         // Files embedded in the PDF (what a /Launch action would start) are members.
         for (Member m : pdf.embedded()) {
-          countEntry();
-          member(
-              m.name(),
-              new java.io.ByteArrayInputStream(m.data()),
-              location + " > '" + FileNames.display(m.name()) + "'",
-              depth + 1);
+          embedded(m.name(), m.data(), location, depth);
         }
         if (names.stream().anyMatch(PdfInspector.ACTIVE::contains)
             || names.contains("EmbeddedFile") && names.contains("OpenAction")) {
@@ -417,13 +456,7 @@ public final class AttachmentInspector {
         }
         int n = 0;
         for (byte[] payload : embedded) {
-          countEntry();
-          String memberName = "data-uri-" + ++n;
-          member(
-              memberName,
-              new java.io.ByteArrayInputStream(payload),
-              location + " > '" + memberName + "'",
-              depth + 1);
+          embedded("data-uri-" + ++n, payload, location, depth);
         }
       }
 
@@ -507,16 +540,7 @@ public final class AttachmentInspector {
         while ((entry = zip.getNextEntry()) != null) {
           countEntry();
           String entryName = entry.getName();
-          String memberLocation = location + " > '" + FileNames.display(entryName) + "'";
-          String unsafe = FileNames.unsafePath(entryName);
-          if (unsafe != null) {
-            finding(
-                "archive-path-traversal",
-                Label.DANGEROUS_ATTACHMENT,
-                0,
-                "member path escapes the extraction directory: " + unsafe,
-                memberLocation);
-          }
+          String memberLocation = memberAt(location, entryName);
           if (entry.isDirectory()) {
             continue;
           }
@@ -578,16 +602,7 @@ public final class AttachmentInspector {
         for (Enumeration<ZipArchiveEntry> e = zip.getEntries(); e.hasMoreElements(); ) {
           ZipArchiveEntry entry = e.nextElement();
           String entryName = entry.getName();
-          String memberLocation = location + " > '" + FileNames.display(entryName) + "'";
-          String unsafe = FileNames.unsafePath(entryName);
-          if (unsafe != null) {
-            finding(
-                "archive-path-traversal",
-                Label.DANGEROUS_ATTACHMENT,
-                0,
-                "member path escapes the extraction directory: " + unsafe,
-                memberLocation);
-          }
+          String memberLocation = memberAt(location, entryName);
           if (entry.isDirectory()) {
             continue;
           }
@@ -683,11 +698,12 @@ public final class AttachmentInspector {
     }
 
     /**
-     * RAR and CAB: members listed from the headers; stored (and CAB MSZIP) members inspected,
-     * encrypted ones judged by name, compressed ones judged by name and reported as not scanned.
+     * Containers read whole by the module's own readers (RAR, CAB, SZDD/KWAJ, SIS, BinHex,
+     * uuencode): members with bytes are inspected, encrypted ones judged by name, ones the reader
+     * cannot expand judged by name and reported as not scanned.
      */
     private void listed(
-        String type, Spool content, String location, int depth, Set<String> categories)
+        String type, String name, Spool content, String location, int depth, Set<String> categories)
         throws IOException {
       if (content.size() > MAX_IN_MEMORY) {
         finding(
@@ -699,26 +715,25 @@ public final class AttachmentInspector {
         return;
       }
       byte[] bytes = inMemory(content);
+      // What is left of the message's expansion budget, and never more than memory allows.
+      long room = Math.max(0, Math.min(limits.maxExpandedBytes() - budget.expanded, MAX_IN_MEMORY));
       ListedArchive archive =
-          type.equals("application/vnd.ms-cab-compressed")
-              ? CabReader.list(bytes, Math.min(limits.maxExpandedBytes(), MAX_IN_MEMORY))
-              : RarLister.list(bytes, limits.maxExpandedBytes());
+          switch (type) {
+            case "application/vnd.ms-cab-compressed" ->
+                CabReader.list(bytes, Math.min(limits.maxExpandedBytes(), MAX_IN_MEMORY));
+            case SZDD, KWAJ -> MsCompressReader.expand(bytes, name, room);
+            case SIS -> SisReader.list(bytes, room);
+            case BINHEX -> BinHexReader.decode(bytes, room);
+            case UUENCODE -> UuDecoder.decode(bytes, room);
+            default -> RarLister.list(bytes, limits.maxExpandedBytes());
+          };
       if (archive.headersEncrypted()) {
         categories.add(Categories.ENCRYPTED); // not even the names are visible
       }
       int unscannable = 0;
       for (ListedArchive.Entry entry : archive.entries()) {
         countEntry();
-        String memberLocation = location + " > '" + FileNames.display(entry.name()) + "'";
-        String unsafe = FileNames.unsafePath(entry.name());
-        if (unsafe != null) {
-          finding(
-              "archive-path-traversal",
-              Label.DANGEROUS_ATTACHMENT,
-              0,
-              "member path escapes the extraction directory: " + unsafe,
-              memberLocation);
-        }
+        String memberLocation = memberAt(location, entry.name());
         if (entry.directory()) {
           continue;
         }
@@ -749,6 +764,55 @@ public final class AttachmentInspector {
       }
     }
 
+    /**
+     * A message sent as a file (.eml, mbox): walked like the message itself, with the MIME limits,
+     * and each of its parts inspected as a member one level deeper, so mail inside mail is bounded
+     * by the archive depth as well.
+     */
+    private void mail(boolean mbox, Spool content, String location, int depth) throws IOException {
+      try {
+        if (!mbox) {
+          try (InputStream in = content.openStream()) {
+            walked(mailWalker.walk(in, parts(location, depth)), location);
+          }
+          return;
+        }
+        int n = 0;
+        for (byte[] message : MailFiles.mboxMessages(inMemory(content))) {
+          countEntry();
+          String at = location + " (mbox message " + ++n + ")";
+          walked(mailWalker.walk(new java.io.ByteArrayInputStream(message), parts(at, depth)), at);
+        }
+      } catch (java.io.UncheckedIOException e) {
+        throw e.getCause();
+      }
+    }
+
+    /** Inspects each part of an attached message as a member. */
+    private MimeWalker.Sink parts(String location, int depth) {
+      return (part, decoded) -> {
+        String partName = part.fileName().isEmpty() ? "part-" + part.path() : part.fileName();
+        try {
+          countEntry();
+          member(
+              partName,
+              decoded,
+              location + " > part " + part.path() + " '" + FileNames.display(partName) + "'",
+              depth + 1);
+        } catch (IOException e) {
+          // The walker turns read errors into findings; a limit passed here must end the walk.
+          throw new java.io.UncheckedIOException(e);
+        }
+      };
+    }
+
+    /** The walker's findings about the inner message (too complex, malformed) are ours. */
+    private void walked(MimeWalker.Content inner, String location) {
+      for (Finding f : inner.findings()) {
+        finding(f.rule(), f.label(), f.weight(), "attached message: " + f.reason(), location);
+      }
+    }
+
     private void sevenZ(Spool content, String location, int depth, Set<String> categories)
         throws IOException {
       try (SevenZFile sevenZ =
@@ -760,16 +824,7 @@ public final class AttachmentInspector {
         while ((entry = sevenZ.getNextEntry()) != null) {
           countEntry();
           String entryName = entry.getName() == null ? "" : entry.getName();
-          String memberLocation = location + " > '" + FileNames.display(entryName) + "'";
-          String unsafe = FileNames.unsafePath(entryName);
-          if (unsafe != null) {
-            finding(
-                "archive-path-traversal",
-                Label.DANGEROUS_ATTACHMENT,
-                0,
-                "member path escapes the extraction directory: " + unsafe,
-                memberLocation);
-          }
+          String memberLocation = memberAt(location, entryName);
           if (entry.isDirectory() || !entry.hasStream()) {
             continue;
           }
@@ -802,16 +857,7 @@ public final class AttachmentInspector {
         while ((entry = archive.getNextEntry()) != null) {
           countEntry();
           String entryName = entry.getName();
-          String memberLocation = location + " > '" + FileNames.display(entryName) + "'";
-          String unsafe = FileNames.unsafePath(entryName);
-          if (unsafe != null) {
-            finding(
-                "archive-path-traversal",
-                Label.DANGEROUS_ATTACHMENT,
-                0,
-                "member path escapes the extraction directory: " + unsafe,
-                memberLocation);
-          }
+          String memberLocation = memberAt(location, entryName);
           if (entry.isDirectory()) {
             continue;
           }

@@ -168,14 +168,7 @@ final class CabReader {
       }
       inflater.setInput(block, 2, block.length - 2);
       byte[] out = new byte[uncompressed];
-      int n = 0;
-      while (n < out.length && !inflater.finished()) {
-        int k = inflater.inflate(out, n, out.length - n);
-        if (k == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
-          break;
-        }
-        n += k;
-      }
+      int n = Inflating.fill(inflater, out);
       return n == out.length ? out : java.util.Arrays.copyOf(out, n);
     } catch (DataFormatException e) {
       throw new IOException("CAB: MSZIP block corrupt", e);

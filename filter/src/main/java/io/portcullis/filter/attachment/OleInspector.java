@@ -106,6 +106,8 @@ final class OleInspector {
     long rootSize = 0;
     byte[] rootClsid = null;
     int wordStart = -1;
+    int pptStart = -1;
+    long pptSize = 0;
     int workbookStart = -1;
     List<String> xlmSheets = List.of();
     long workbookSize = 0;
@@ -143,6 +145,10 @@ final class OleInspector {
         }
         if (type == 2 && name.equals("\u0001Ole10Native") && nativeStreams.size() < MAX_EMBEDDED) {
           nativeStreams.add(new long[] {start, size});
+        }
+        if (type == 2 && name.equals("PowerPoint Document")) {
+          pptStart = start;
+          pptSize = size;
         }
         if (type == 2 && name.equals("WordDocument") && size >= 4096) {
           wordStart = start;
@@ -211,20 +217,23 @@ final class OleInspector {
         continue;
       }
       byte[] data =
-          stream[1] < miniCutoff
-              ? miniStream(
-                  ch,
-                  fat,
-                  sectorSize,
-                  firstMiniFat,
-                  rootStart,
-                  rootSize,
-                  (int) stream[0],
-                  (int) stream[1])
-              : chain(ch, fat, sectorSize, (int) stream[0], (int) stream[1]);
+          stream(ch, fat, sectorSize, miniCutoff, firstMiniFat, rootStart, rootSize, stream);
       Embedded e = ole10Native(data);
       if (e != null) {
         embedded.add(e);
+      }
+    }
+    if (type.equals("application/vnd.ms-powerpoint")
+        && pptStart >= 0
+        && pptSize <= MAX_POWERPOINT_STREAM) {
+      // Objects inserted into slides are OLE storages of their own inside the document stream.
+      long[] stream = {pptStart, pptSize};
+      byte[] document =
+          stream(ch, fat, sectorSize, miniCutoff, firstMiniFat, rootStart, rootSize, stream);
+      for (Member m : PptObjects.storages(document, MAX_EMBEDDED_BYTES)) {
+        if (embedded.size() < MAX_EMBEDDED) {
+          embedded.add(new Embedded(m.name(), m.data()));
+        }
       }
     }
     return new OleFacts(
@@ -234,6 +243,33 @@ final class OleInspector {
         Set.copyOf(lowered),
         List.copyOf(embedded),
         xlmSheets);
+  }
+
+  /** Largest "PowerPoint Document" stream searched for embedded objects. */
+  private static final int MAX_POWERPOINT_STREAM = 64 << 20;
+
+  /** A stream's bytes, from the mini stream when it is smaller than the cutoff. */
+  private static byte[] stream(
+      SeekableByteChannel ch,
+      int[] fat,
+      int sectorSize,
+      int miniCutoff,
+      int firstMiniFat,
+      int rootStart,
+      long rootSize,
+      long[] stream)
+      throws IOException {
+    return stream[1] < miniCutoff
+        ? miniStream(
+            ch,
+            fat,
+            sectorSize,
+            firstMiniFat,
+            rootStart,
+            rootSize,
+            (int) stream[0],
+            (int) stream[1])
+        : chain(ch, fat, sectorSize, (int) stream[0], (int) stream[1]);
   }
 
   /** Bytes of a Workbook stream read for its globals substream (sheets are declared there). */

@@ -75,6 +75,12 @@ public final class MimeWalker {
 
   private record Frame(Kind kind, String path, int[] children) {}
 
+  /**
+   * Bytes of a text body kept from its first {@code begin} line for uuencode decoding; a longer
+   * encoded file is cut off and reported unreadable by the inspector.
+   */
+  private static final int MAX_UUENCODED_IN_TEXT = 16 << 20;
+
   private final MimeLimits limits;
 
   public MimeWalker(MimeLimits limits) {
@@ -236,12 +242,16 @@ public final class MimeWalker {
             && fileName.isEmpty();
     if (bodyText) {
       Charset cs = MimeParams.charset(descriptor.getCharset());
-      String text =
-          readText(
-              stream.getDecodedInputStream(),
-              cs == null ? StandardCharsets.ISO_8859_1 : cs,
-              textBudget);
+      UuencodeTee tee = new UuencodeTee(stream.getDecodedInputStream(), MAX_UUENCODED_IN_TEXT);
+      String text = readText(tee, cs == null ? StandardCharsets.ISO_8859_1 : cs, textBudget);
       (mimeType.equals("text/html") ? html : plain).add(text);
+      byte[] uuencoded = tee.kept();
+      if (uuencoded != null && sink != null && mimeType.equals("text/plain")) {
+        // A file pasted into the text as uuencode is an attachment to the clients that decode it.
+        sink.attachment(
+            new PartMeta(path, "text/x-uuencode", "", false),
+            new java.io.ByteArrayInputStream(uuencoded));
+      }
     } else if (sink != null) {
       sink.attachment(meta, stream.getDecodedInputStream());
     }
