@@ -52,7 +52,9 @@ public final class MessageAnalyzer {
     this.model = model.orElse(SpamModel.empty());
     this.hasModel = model.isPresent();
     this.walker = new MimeWalker(settings.mimeLimits());
-    this.inspector = new AttachmentInspector(settings.attachmentRules(), settings.archiveLimits());
+    this.inspector =
+        new AttachmentInspector(
+            settings.attachmentRules(), settings.archiveLimits(), settings.mimeLimits());
     this.rules = new SpamRules(settings.ruleWeights(), settings.trustedAuthservIds());
     this.cache =
         settings.verdictCacheSize() == 0

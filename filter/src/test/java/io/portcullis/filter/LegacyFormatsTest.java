@@ -397,6 +397,37 @@ class LegacyFormatsTest {
   }
 
   @Test
+  void mailSentAsAFileShouldBeWalkedWithTheConfiguredMimeLimits() {
+    StringBuilder inner =
+        new StringBuilder(
+            "From: a@example.org\r\nSubject: many\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n");
+    for (int i = 0; i < 6; i++) {
+      inner.append("--b\r\nContent-Type: text/plain\r\n\r\npart ").append(i).append("\r\n");
+    }
+    inner.append("--b--\r\n");
+    byte[] outer = attach("forward.eml", "application/octet-stream", bytes(inner.toString()));
+    io.portcullis.filter.mime.MimeLimits d = io.portcullis.filter.mime.MimeLimits.defaults();
+    FilterSettings fourParts = // enough for the outer message, too few for the one inside
+        FilterSettings.defaults()
+            .withMimeLimits(
+                new io.portcullis.filter.mime.MimeLimits(
+                    d.maxMessageBytes(),
+                    d.maxNestingDepth(),
+                    4,
+                    d.maxHeaderBytes(),
+                    d.maxHeaderCount(),
+                    d.maxFieldBytes(),
+                    d.maxLineLength(),
+                    d.maxTextChars()));
+
+    assertThat(analyze(outer).findings())
+        .noneSatisfy(f -> assertThat(f.rule()).contains("complex"));
+    assertThat(analyze(outer, fourParts).findings())
+        .anySatisfy(f -> assertThat(f.rule()).contains("complex"));
+  }
+
+  @Test
   void mailNestedInMailBeyondTheArchiveDepthShouldBeADecompressionBomb() {
     byte[] message = mailWithExecutable();
     for (int i = 0; i < 12; i++) {
