@@ -26,6 +26,8 @@ import java.util.Optional;
  * channel's event loop.
  */
 public final class ImapUpstreamLogin extends UpstreamLoginFlow<ImapUpstreamLogin.Session> {
+  private static final java.util.regex.Pattern SPACES = java.util.regex.Pattern.compile(" +");
+
   /** More capability words than this is not an IMAP server talking. */
   private static final int MAX_CAPABILITIES = 200;
 
@@ -346,7 +348,7 @@ public final class ImapUpstreamLogin extends UpstreamLoginFlow<ImapUpstreamLogin
   }
 
   private boolean addCapabilities(String list) {
-    for (String word : list.trim().split(" +")) {
+    for (String word : SPACES.split(list.trim())) {
       if (capabilities.size() >= MAX_CAPABILITIES) {
         return false;
       }
