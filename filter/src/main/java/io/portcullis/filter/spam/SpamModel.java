@@ -28,14 +28,18 @@ import java.util.zip.GZIPOutputStream;
  * bogofilter to turn them into a spam probability. An empty model, or a message whose tokens are
  * all unknown, classifies as 0.5 (no opinion). Immutable and thread-safe; {@link Builder} is not.
  *
- * <p>File format (versioned, gzip-compressed UTF-8 text): {@code portcullis-spam-model 1}, then
- * {@code spam N} and {@code ham N} message counts, then one {@code token TAB spam TAB ham} line per
- * token.
+ * <p>File format (versioned, gzip-compressed UTF-8 text): {@code portcullis-spam-model 2}, then
+ * {@code tokenizer N} (the {@link Tokenizer#VERSION} that produced the tokens), {@code spam N} and
+ * {@code ham N} message counts, then one {@code token TAB spam TAB ham} line per token. Format 1
+ * had no tokenizer line and is read as tokenizer version 1.
  */
 public final class SpamModel {
 
   /** The format version this class writes and reads. */
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
+
+  /** The tokenizer version of format-1 files, which predate the {@code tokenizer} line. */
+  private static final int FORMAT_1_TOKENIZER = 1;
 
   private static final String MAGIC = "portcullis-spam-model";
 
@@ -62,11 +66,14 @@ public final class SpamModel {
   /** The spam probability of one message and the strongest tokens behind it. */
   public record Classification(double probability, List<Clue> clues) {}
 
+  private final int tokenizerVersion;
   private final int spamMessages;
   private final int hamMessages;
   private final Map<String, int[]> counts;
 
-  private SpamModel(int spamMessages, int hamMessages, Map<String, int[]> counts) {
+  private SpamModel(
+      int tokenizerVersion, int spamMessages, int hamMessages, Map<String, int[]> counts) {
+    this.tokenizerVersion = tokenizerVersion;
     this.spamMessages = spamMessages;
     this.hamMessages = hamMessages;
     this.counts = counts;
@@ -74,7 +81,12 @@ public final class SpamModel {
 
   /** A model that knows nothing: every message classifies as 0.5. */
   public static SpamModel empty() {
-    return new SpamModel(0, 0, Map.of());
+    return new SpamModel(Tokenizer.VERSION, 0, 0, Map.of());
+  }
+
+  /** The {@link Tokenizer#VERSION} whose tokens this model counts. */
+  public int tokenizerVersion() {
+    return tokenizerVersion;
   }
 
   public int spamMessages() {
@@ -152,12 +164,29 @@ public final class SpamModel {
   /**
    * Reads a model file.
    *
-   * @throws IOException if the file is missing, not a model, of another format version, or corrupt
+   * @throws IOException if the file is missing, not a model, of another format version, corrupt, or
+   *     trained with another tokenizer version (its tokens would not match this tokenizer's, so it
+   *     would score silently badly; the message tells the admin to retrain)
    */
   public static SpamModel load(Path file) throws IOException {
+    SpamModel model;
     try (InputStream in = new GZIPInputStream(Files.newInputStream(file), 65536)) {
-      return read(in);
+      model = read(in);
     }
+    if (model.tokenizerVersion != Tokenizer.VERSION) {
+      throw new IOException(
+          "spam model "
+              + file
+              + " was trained with tokenizer version "
+              + model.tokenizerVersion
+              + " but this Portcullis tokenizes with version "
+              + Tokenizer.VERSION
+              + ": retrain it with 'portcullis filter train --fresh --spam DIR --ham DIR"
+              + " --model "
+              + file
+              + "'");
+    }
+    return model;
   }
 
   static SpamModel read(InputStream in) throws IOException {
@@ -167,10 +196,11 @@ public final class SpamModel {
       throw new IOException("not a Portcullis spam model");
     }
     int version = parse(magic.substring(MAGIC.length() + 1));
-    if (version != FORMAT_VERSION) {
+    if (version != FORMAT_VERSION && version != 1) {
       throw new IOException(
           "spam model format " + version + " is not supported (expected " + FORMAT_VERSION + ")");
     }
+    int tokenizer = version == 1 ? FORMAT_1_TOKENIZER : count(reader.readLine(), "tokenizer ");
     int spam = count(reader.readLine(), "spam ");
     int ham = count(reader.readLine(), "ham ");
     Map<String, int[]> counts = new HashMap<>();
@@ -188,7 +218,7 @@ public final class SpamModel {
       }
       counts.put(line.substring(0, t1), new int[] {s, h});
     }
-    return new SpamModel(spam, ham, Map.copyOf(counts));
+    return new SpamModel(tokenizer, spam, ham, Map.copyOf(counts));
   }
 
   private static int count(String line, String prefix) throws IOException {
@@ -232,6 +262,7 @@ public final class SpamModel {
 
   private void write(Writer w) throws IOException {
     w.write(MAGIC + " " + FORMAT_VERSION + "\n");
+    w.write("tokenizer " + tokenizerVersion + "\n");
     w.write("spam " + spamMessages + "\n");
     w.write("ham " + hamMessages + "\n");
     List<String> tokens = new ArrayList<>(counts.keySet());
@@ -244,15 +275,24 @@ public final class SpamModel {
 
   /** Accumulates training messages into a new model. Not thread-safe. */
   public static final class Builder {
+    private final int tokenizerVersion;
     private int spam;
     private int ham;
     private final Map<String, int[]> counts = new HashMap<>();
 
-    /** Starts empty. */
-    public Builder() {}
+    /** Starts empty, for tokens of the current {@link Tokenizer#VERSION}. */
+    public Builder() {
+      this(Tokenizer.VERSION);
+    }
+
+    /** Starts empty, for tokens of the given tokenizer version (tests and migrations). */
+    Builder(int tokenizerVersion) {
+      this.tokenizerVersion = tokenizerVersion;
+    }
 
     /** Starts from an existing model's counts (incremental training). */
     public Builder(SpamModel base) {
+      tokenizerVersion = base.tokenizerVersion;
       spam = base.spamMessages;
       ham = base.hamMessages;
       base.counts.forEach((k, v) -> counts.put(k, v.clone()));
@@ -280,7 +320,7 @@ public final class SpamModel {
     public SpamModel build() {
       Map<String, int[]> copy = new HashMap<>();
       counts.forEach((k, v) -> copy.put(k, v.clone()));
-      return new SpamModel(spam, ham, Map.copyOf(copy));
+      return new SpamModel(tokenizerVersion, spam, ham, Map.copyOf(copy));
     }
   }
 }

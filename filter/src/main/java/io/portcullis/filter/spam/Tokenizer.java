@@ -19,6 +19,13 @@ import java.util.regex.Pattern;
  */
 public final class Tokenizer {
 
+  /**
+   * The version of the token set this class produces, recorded in every model file. Bump it with
+   * any change that alters the tokens of some message: a model counted from other tokens scores
+   * silently badly, so {@link SpamModel#load} refuses it and asks for retraining.
+   */
+  public static final int VERSION = 1;
+
   private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}$€£'!-]+");
   private static final Pattern EMAIL =
       Pattern.compile("([\\w.+-]{1,64})@([\\w-]{1,63}(?:\\.[\\w-]{1,63}){1,8})");
