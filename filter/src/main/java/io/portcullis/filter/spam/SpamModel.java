@@ -18,15 +18,18 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * Token counts from training and the Robinson–Fisher (chi-squared) combining used by SpamBayes and
- * bogofilter to turn them into a spam probability. An empty model, or a message whose tokens are
- * all unknown, classifies as 0.5 (no opinion). Immutable and thread-safe; {@link Builder} is not.
+ * bogofilter to turn them into a spam probability, with bogofilter's fallback of unknown tokens to
+ * more general forms. An empty model, or a message whose tokens are all unknown, classifies as 0.5
+ * (no opinion). Immutable and thread-safe; {@link Builder} is not.
  *
  * <p>File format (versioned, gzip-compressed UTF-8 text): {@code portcullis-spam-model 2}, then
  * {@code tokenizer N} (the {@link Tokenizer#VERSION} that produced the tokens), {@code spam N} and
@@ -54,10 +57,18 @@ public final class SpamModel {
   /** Robinson's x: the probability assumed for a token never seen (no opinion). */
   private static final double UNKNOWN_WORD_PROB = 0.5;
 
-  /** Tokens closer to 0.5 than this are ignored as evidence. */
-  private static final double MINIMUM_PROB_STRENGTH = 0.1;
+  /**
+   * Tokens closer to 0.5 than this are ignored as evidence. SpamBayes uses 0.1; 0.2 was better in
+   * cross-validation once more discriminators were allowed (0.3 lost 4 points of spam).
+   */
+  private static final double MINIMUM_PROB_STRENGTH = 0.2;
 
-  private static final int MAX_DISCRIMINATORS = 150;
+  /**
+   * How many of the strongest tokens are combined. SpamBayes uses 150; 300 lowered the spam log
+   * loss in cross-validation (0.062 to 0.057) with the same ham figures, 75 raised it.
+   */
+  private static final int MAX_DISCRIMINATORS = 300;
+
   private static final int MAX_TOKENS_IN_FILE = 20_000_000;
 
   /** A token's contribution to a classification. */
@@ -107,8 +118,22 @@ public final class SpamModel {
       return new Classification(0.5, List.of());
     }
     List<Clue> clues = new ArrayList<>();
+    Set<String> present = tokens instanceof Set<String> set ? set : new HashSet<>(tokens);
+    Set<String> borrowed = new HashSet<>();
     for (String token : tokens) {
       int[] c = counts.get(token);
+      if (c == null) {
+        // Degeneration (bogofilter, DSPAM): an unknown "Subject: FREE!!!" word is still the known
+        // word "free", unless that form is already evidence of its own.
+        for (String form : degenerations(token)) {
+          int[] known = counts.get(form);
+          if (known != null && !present.contains(form) && borrowed.add(form)) {
+            c = known;
+            token = form;
+            break;
+          }
+        }
+      }
       if (c == null) {
         continue; // unknown: exactly the prior 0.5, which is never evidence
       }
@@ -138,6 +163,40 @@ public final class SpamModel {
     double h = 1.0 - chi2Q(-2.0 * sumLnHam, 2 * n);
     double prob = (s - h + 1.0) / 2.0;
     return new Classification(prob, List.copyOf(clues));
+  }
+
+  /**
+   * The more general forms an unknown token falls back to, most specific first: a subject or
+   * display-name word as a body word, then a word without its trailing '!' and leading currency
+   * signs. Other prefixed tokens (headers, URLs, shouted words) have no fallback.
+   */
+  static List<String> degenerations(String token) {
+    List<String> out = new ArrayList<>(2);
+    String t = token;
+    if (t.startsWith("subject:") || t.startsWith("from:name:")) {
+      t = t.substring(t.lastIndexOf(':') + 1);
+      if (t.length() >= 3) {
+        out.add(t);
+      }
+    }
+    if (t.indexOf(':') >= 0) {
+      return out;
+    }
+    int end = t.length();
+    while (end > 0 && t.charAt(end - 1) == '!') {
+      end--;
+    }
+    int start = 0;
+    while (start < end && "$€£".indexOf(t.charAt(start)) >= 0) {
+      start++;
+    }
+    if (start > 0 || end < t.length()) {
+      String bare = t.substring(start, end);
+      if (bare.length() >= 3) {
+        out.add(bare);
+      }
+    }
+    return out;
   }
 
   /** Robinson's f(w): the token's spam ratio pulled towards 0.5 when it was seen rarely. */

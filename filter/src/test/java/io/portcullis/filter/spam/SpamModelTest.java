@@ -136,4 +136,29 @@ class SpamModelTest {
     assertThat(new SpamModel.Builder(base).learn(List.of("b"), false).build().tokenizerVersion())
         .isEqualTo(7);
   }
+
+  @Test
+  void anUnknownWordWithPunctuationShouldFallBackToTheKnownBareWord() {
+    SpamModel m = trained();
+
+    assertThat(m.classify(List.of("viagra!!!", "$winner")).probability()).isGreaterThan(0.9);
+    assertThat(m.classify(List.of("subject:agenda", "from:name:patch")).probability())
+        .isLessThan(0.1);
+  }
+
+  @Test
+  void aFallbackShouldNotCountAWordTwice() {
+    SpamModel m = trained();
+
+    assertThat(m.classify(List.of("viagra", "viagra!", "subject:viagra")).clues())
+        .extracting(SpamModel.Clue::token)
+        .containsExactly("viagra");
+  }
+
+  @Test
+  void prefixedTokensOtherThanSubjectAndDisplayNameShouldHaveNoFallback() {
+    assertThat(SpamModel.degenerations("url:viagra")).isEmpty();
+    assertThat(SpamModel.degenerations("caps:viagra!")).isEmpty();
+    assertThat(SpamModel.degenerations("subject:free!!")).containsExactly("free!!", "free");
+  }
 }
