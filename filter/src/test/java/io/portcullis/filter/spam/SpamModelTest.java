@@ -161,4 +161,19 @@ class SpamModelTest {
     assertThat(SpamModel.degenerations("caps:viagra!")).isEmpty();
     assertThat(SpamModel.degenerations("subject:free!!")).containsExactly("free!!", "free");
   }
+
+  @Test
+  void aFormat1ModelFromBeforeTokenizerVersionsShouldBeRefusedWithARetrainHint()
+      throws IOException {
+    Path file = dir.resolve("format1.gz");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+      out.write(
+          "portcullis-spam-model 1\nspam 1\nham 1\nword\t1\t0\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    assertThatThrownBy(() -> SpamModel.load(file))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("tokenizer version 1")
+        .hasMessageContaining("portcullis filter train --fresh");
+  }
 }
