@@ -346,7 +346,7 @@ public final class Tokenizer {
 
     void addTokens(Set<String> tokens) {
       if (chars >= MIN_CHARS) {
-        int pct = 100 * high / chars;
+        int pct = (int) (100L * high / chars);
         tokens.add(
             "8bit%:"
                 + (pct == 0
