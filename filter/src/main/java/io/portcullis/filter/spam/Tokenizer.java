@@ -14,10 +14,17 @@ import java.util.regex.Pattern;
 /**
  * Turns a message into the set of tokens the statistical classifier counts, in the manner of
  * SpamBayes: words of 3–12 characters, a length summary for longer words, URL host pieces, sender
- * and subject tokens, selected header tokens, MIME structure. Each token counts once per message.
- * Thread-safe.
+ * and subject tokens, selected header tokens, MIME structure, the share of non-ASCII characters and
+ * the non-Latin scripts used. Each token counts once per message. Thread-safe.
  */
 public final class Tokenizer {
+
+  /**
+   * The version of the token set this class produces, recorded in every model file. Bump it with
+   * any change that alters the tokens of some message: a model counted from other tokens scores
+   * silently badly, so {@link SpamModel#load} refuses it and asks for retraining.
+   */
+  public static final int VERSION = 2;
 
   private static final Pattern WORD = Pattern.compile("[\\p{L}\\p{N}$€£'!-]+");
   private static final Pattern EMAIL =
@@ -273,13 +280,16 @@ public final class Tokenizer {
     // largest cost of tokenizing a long newsletter.
     int n = text.length();
     int i = 0;
+    Alphabet alphabet = new Alphabet();
     while (i < n && tokens.size() < MAX_TOKENS) {
       while (i < n && !isWordChar(text.codePointAt(i))) {
         i += Character.charCount(text.codePointAt(i));
       }
       int start = i;
-      while (i < n && isWordChar(text.codePointAt(i))) {
-        i += Character.charCount(text.codePointAt(i));
+      int c;
+      while (i < n && isWordChar(c = text.codePointAt(i))) {
+        alphabet.count(c);
+        i += Character.charCount(c);
       }
       if (start == i) {
         break;
@@ -298,6 +308,58 @@ public final class Tokenizer {
           // Graham kept case: "FREE" in capitals is a different word from "free".
           tokens.add("caps:" + w);
         }
+      }
+    }
+    alphabet.addTokens(tokens);
+  }
+
+  /**
+   * What a text is written in, as SpamBayes' {@code 8bit%} tokens: the share of word characters
+   * outside ASCII and each non-Latin script used. A word of a language no training message used is
+   * unknown to the classifier, but its script is not; counted on the characters the word scan
+   * visits anyway, with a script lookup only for characters past Latin.
+   */
+  private static final class Alphabet {
+    private static final int MIN_CHARS = 20;
+    private static final int MIN_SCRIPT_CHARS = 10;
+
+    private int chars;
+    private int high;
+    private Map<Character.UnicodeScript, Integer> scripts;
+
+    void count(int c) {
+      chars++;
+      if (c < 0x80) {
+        return;
+      }
+      high++;
+      if (c >= 0x370 && Character.isLetter(c)) { // below U+0370 everything is Latin
+        Character.UnicodeScript script = Character.UnicodeScript.of(c);
+        if (script != Character.UnicodeScript.LATIN) {
+          if (scripts == null) {
+            scripts = new java.util.EnumMap<>(Character.UnicodeScript.class);
+          }
+          scripts.merge(script, 1, Integer::sum);
+        }
+      }
+    }
+
+    void addTokens(Set<String> tokens) {
+      if (chars >= MIN_CHARS) {
+        int pct = (int) (100L * high / chars);
+        tokens.add(
+            "8bit%:"
+                + (pct == 0
+                    ? "0"
+                    : pct < 5 ? "1-4" : pct < 20 ? "5-19" : pct < 50 ? "20-49" : "50+"));
+      }
+      if (scripts != null) {
+        scripts.forEach(
+            (script, count) -> {
+              if (count >= MIN_SCRIPT_CHARS) {
+                tokens.add("script:" + script.name().toLowerCase(Locale.ROOT));
+              }
+            });
       }
     }
   }

@@ -86,4 +86,32 @@ class TokenizerTest {
             """);
     assertThat(t).contains("free", "caps:free", "today").doesNotContain("caps:today");
   }
+
+  @Test
+  void textInAnotherScriptShouldYieldItsScriptAndEightBitShare() {
+    Set<String> t =
+        tokens(
+            """
+            From: a@example.org
+            Subject: hello
+            Content-Type: text/plain; charset=utf-8
+
+            최고의 상품을 지금 바로 만나보세요 특별 할인 행사 진행중입니다
+            """);
+    assertThat(t).contains("script:hangul", "8bit%:50+");
+  }
+
+  @Test
+  void plainEnglishShouldHaveNoScriptTokenAndNoEightBitShare() {
+    Set<String> t =
+        tokens(
+            """
+            From: a@example.org
+            Subject: hello
+
+            The patch fixes the parser and the tests pass on every platform.
+            """);
+    assertThat(t).contains("8bit%:0");
+    assertThat(t).noneMatch(token -> token.startsWith("script:"));
+  }
 }
