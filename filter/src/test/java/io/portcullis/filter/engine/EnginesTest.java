@@ -112,7 +112,7 @@ class EnginesTest {
 
     List<Finding> findings = new ClamdEngine(address(), TIMEOUT).scan(message(), MESSAGE.length);
 
-    assertThat(seen.get()).isEqualTo(MESSAGE);
+    assertThat(seen.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(MESSAGE);
     assertThat(findings)
         .singleElement()
         .satisfies(
@@ -203,7 +203,8 @@ class EnginesTest {
     List<Finding> findings =
         new SpamdEngine(address(), TIMEOUT, "alice").scan(message(), MESSAGE.length);
 
-    String request = new String(seen.get(), StandardCharsets.US_ASCII);
+    String request =
+        new String(seen.get(30, java.util.concurrent.TimeUnit.SECONDS), StandardCharsets.US_ASCII);
     assertThat(request)
         .startsWith("SYMBOLS SPAMC/1.5\r\n")
         .contains("User: alice\r\n")
@@ -254,7 +255,7 @@ class EnginesTest {
 
       List<Finding> findings = new RspamdEngine(base, TIMEOUT).scan(message(), MESSAGE.length);
 
-      assertThat(seen.get()).isEqualTo(MESSAGE);
+      assertThat(seen.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(MESSAGE);
       assertThat(findings)
           .extracting(Finding::label)
           .containsExactlyInAnyOrder(Label.SPAM, Label.PHISHING);

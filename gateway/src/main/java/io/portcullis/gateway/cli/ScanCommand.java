@@ -42,9 +42,19 @@ final class ScanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    Optional<SpamModel> spamModel;
     try {
-      MessageAnalyzer analyzer =
-          MessageAnalyzer.create(FilterSettings.defaults(), loadModel(model, dataDir));
+      spamModel = loadModel(model, dataDir);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new CliException("no spam model at " + e.getFile(), 2);
+    } catch (IOException e) {
+      // A model of another tokenizer version: the message names the file and the retrain command.
+      String why = e.getMessage();
+      throw new CliException(
+          why.startsWith("spam model ") ? why : "cannot use the spam model: " + why, 2);
+    }
+    try {
+      MessageAnalyzer analyzer = MessageAnalyzer.create(FilterSettings.defaults(), spamModel);
       return new ScanReport(analyzer, System.out, json).run(inputs);
     } catch (IOException e) {
       throw new CliException("cannot read input: " + e.getMessage(), 2);

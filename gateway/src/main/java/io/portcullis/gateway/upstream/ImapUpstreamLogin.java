@@ -160,7 +160,21 @@ public final class ImapUpstreamLogin extends UpstreamLoginFlow<ImapUpstreamLogin
       fail(ctx, UpstreamFailure.PROTOCOL, "greeting");
       return;
     }
-    // Capabilities in the greeting are not trusted: they may predate TLS (THREATS C4).
+    // A greeting's CAPABILITY code (RFC 9051 §7.1) spares a round trip. It is as trustworthy as a
+    // CAPABILITY answer on the same connection: inside TLS for implicit TLS, and for STARTTLS it
+    // only decides whether STARTTLS is offered; everything learnt before the handshake is
+    // discarded and asked again after it (startTlsReady, THREATS C4).
+    int code = upper.indexOf("[CAPABILITY ");
+    int close = upper.indexOf(']', code + 1);
+    if (code >= 0 && close > code) {
+      step = Step.CAPABILITY;
+      if (!addCapabilities(line.substring(code + "[CAPABILITY ".length(), close))) {
+        fail(ctx, UpstreamFailure.PROTOCOL, "capability list too long");
+        return;
+      }
+      afterCapabilities(ctx);
+      return;
+    }
     command(ctx, Step.CAPABILITY, "CAPABILITY");
   }
 

@@ -155,6 +155,22 @@ class CliTest {
   }
 
   @Test
+  void scanWithAModelOfAnOlderTokenizerShouldSayHowToRetrain() throws Exception {
+    Path model = dir.resolve("old-model.bin");
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(model))) {
+      out.write(
+          "portcullis-spam-model 1\nspam 1\nham 1\nword\t1\t0\n".getBytes(StandardCharsets.UTF_8));
+    }
+    Path clean = sample("/io/portcullis/gateway/demo/01-welcome.eml", "welcome.eml");
+
+    assertThat(run("scan", "--model", model.toString(), clean.toString())).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("old-model.bin")
+        .contains("portcullis filter train --fresh")
+        .doesNotContain("cannot read input");
+  }
+
+  @Test
   void policyCheckShouldFailWithFileLineAndColumn() throws Exception {
     Path policy = dir.resolve("bad.yml");
     Files.writeString(policy, "version: 1\nacces: []\n");

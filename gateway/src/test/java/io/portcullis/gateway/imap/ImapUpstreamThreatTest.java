@@ -72,6 +72,27 @@ class ImapUpstreamThreatTest {
   }
 
   @Test
+  void starttlsStrippedFromTheGreetingsCapabilitiesShouldAbortBeforeAnyCommandIsSent()
+      throws Exception {
+    try (ScriptedUpstream up =
+        new ScriptedUpstream("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n", server(CAPS_PLAIN))) {
+      assertThat(login(up, "imap+starttls", "a LOGIN demo secret\r\n"))
+          .startsWith("a NO [UNAVAILABLE]");
+      assertThat(up.received()).doesNotContain("secret").doesNotContain("AUTHENTICATE");
+    }
+  }
+
+  @Test
+  void capabilitiesInTheGreetingShouldSpareTheCapabilityRoundTrip() throws Exception {
+    try (ScriptedUpstream up =
+        new ScriptedUpstream(
+            "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] hi\r\n", server(CAPS_PLAIN))) {
+      assertThat(login(up, "imap", "a LOGIN demo secret\r\n")).startsWith("a OK");
+      assertThat(up.received()).startsWith("P1 AUTHENTICATE PLAIN ");
+    }
+  }
+
+  @Test
   void starttlsRefusedByUpstreamShouldAbortBeforeAnyCredentialIsSent() throws Exception {
     BiFunction<String, String, String> base = server(CAPS_PLAIN + " STARTTLS");
     try (ScriptedUpstream up =
