@@ -291,10 +291,39 @@ public final class ArrivalScanner implements AutoCloseable {
   }
 
   Result scanNow(String mailbox) throws IOException {
-    ensureOpen();
+    boolean kept = ensureOpen();
+    try {
+      return scanOn(mailbox);
+    } catch (IOException e) {
+      if (!kept || side == null || side.isOpen()) {
+        throw e;
+      }
+      // The kept connection was logged out while it waited (autologout, upstream restart): the
+      // scan is journaled step by step, so it resumes on a new login like after a crash.
+      LOG.debug("a kept side connection of {} was closed; logging in again", session.account());
+      ensureOpen();
+      return scanOn(mailbox);
+    }
+  }
+
+  private Result scanOn(String mailbox) throws IOException {
     if (!releasesDone) {
       releasesDone = true;
       releasePending();
+    }
+    if (!mailbox.equals(boxes.selected())) {
+      // Most scans find nothing new (every session's SELECT, and the EXISTS in its answer): STATUS
+      // says so in one cheap command, where SELECT would open the mailbox (RFC 9051 §6.3.11).
+      UpstreamMailboxes.Status status = boxes.status(mailbox);
+      if (status == null) {
+        return new Result(0, List.of()); // no such mailbox: nothing to scan, nothing to show
+      }
+      String box = ScanJournal.mailboxKey(session.account(), mailbox, status.uidValidity());
+      if (status.uidNext() > 0
+          && status.uidNext() <= journal.mark(box) + 1
+          && journal.open(box).isEmpty()) {
+        return new Result(0, List.of());
+      }
     }
     long validity = boxes.select(mailbox);
     if (validity == 0) {
@@ -364,10 +393,12 @@ public final class ArrivalScanner implements AutoCloseable {
           session.account(),
           removed.size());
     }
+    boxes.unselect(); // so that the next scan may ask STATUS
     return new Result(scanned, removed);
   }
 
-  private void ensureOpen() throws IOException {
+  /** Makes sure a logged-in side connection is there; true when it is one kept from the pool. */
+  private boolean ensureOpen() throws IOException {
     if (closed) {
       throw new IOException("scanner closed");
     }
@@ -377,18 +408,27 @@ public final class ArrivalScanner implements AutoCloseable {
       side = null;
       junk = null;
     }
-    if (side == null && !reuseKept()) {
-      side = opener.open();
-      if (closed) {
-        side.close();
-        throw new IOException("scanner closed");
-      }
-      boxes = UpstreamMailboxes.of(side);
-      boxes.ensureExists(settings.quarantineMailbox());
+    if (side != null) {
+      return false;
     }
+    if (reuseKept()) {
+      return true;
+    }
+    side = opener.open();
+    if (closed) {
+      side.close();
+      throw new IOException("scanner closed");
+    }
+    boxes = UpstreamMailboxes.of(side);
+    boxes.ensureExists(settings.quarantineMailbox());
+    return false;
   }
 
-  /** Takes the connection the account's previous session left, if it still answers. */
+  /**
+   * Takes the connection the account's previous session left, if it is still open. No command
+   * proves it first (a round trip on every session): a scan whose kept connection turns out to be
+   * closed logs in again and resumes (scanNow).
+   */
   private boolean reuseKept() {
     if (pool == null) {
       return false;
@@ -397,20 +437,14 @@ public final class ArrivalScanner implements AutoCloseable {
     if (kept.isEmpty()) {
       return false;
     }
-    SideConnection s = kept.get().side();
-    try {
-      // Also drains whatever the upstream said while the connection waited (EXISTS, BYE).
-      if (s.isOpen() && s.command("NOOP").ok()) {
-        side = s;
-        boxes = kept.get().boxes();
-        junk = kept.get().junk();
-        return true;
-      }
-    } catch (IOException e) {
-      LOG.debug("a kept side connection of {} no longer answers", session.account());
+    if (!kept.get().side().isOpen()) {
+      kept.get().side().close();
+      return false;
     }
-    s.close();
-    return false;
+    side = kept.get().side();
+    boxes = kept.get().boxes();
+    junk = kept.get().junk();
+    return true;
   }
 
   /** Gives the side connection to the pool when it is between commands, or logs it out. */

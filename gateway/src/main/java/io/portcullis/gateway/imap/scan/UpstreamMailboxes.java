@@ -84,6 +84,65 @@ final class UpstreamMailboxes {
     return uidNext == 0 || uidNext > mark + 1;
   }
 
+  /** What STATUS says of a mailbox; a number the upstream left out is 0. */
+  record Status(long uidValidity, long uidNext) {}
+
+  /**
+   * STATUS (UIDNEXT UIDVALIDITY) of a mailbox that is not selected here (RFC 9051 §6.3.11); null
+   * when the upstream refuses it (no such mailbox).
+   */
+  Status status(String mailbox) throws IOException {
+    SideConnection.Response r = side.command("STATUS " + quote(mailbox) + " (UIDNEXT UIDVALIDITY)");
+    if (!r.ok()) {
+      return null;
+    }
+    long validity = 0;
+    long next = 0;
+    for (String u : r.untagged()) {
+      String upper = u.toUpperCase(Locale.ROOT);
+      int list = upper.lastIndexOf('(');
+      if (!upper.startsWith("STATUS ") || list < 0) {
+        continue;
+      }
+      validity = Math.max(validity, listValue(upper, list, "UIDVALIDITY"));
+      next = Math.max(next, listValue(upper, list, "UIDNEXT"));
+    }
+    if (validity <= 0) {
+      throw new IOException("no UIDVALIDITY in STATUS");
+    }
+    return new Status(validity, next);
+  }
+
+  /** The number after {@code name} in a STATUS attribute list starting at {@code from}, or 0. */
+  private static long listValue(String upper, int from, String name) {
+    int i = upper.indexOf(name + " ", from);
+    if (i < 0) {
+      return 0;
+    }
+    int start = i + name.length() + 1;
+    int end = start;
+    while (end < upper.length() && Character.isDigit(upper.charAt(end))) {
+      end++;
+    }
+    try {
+      return end > start ? Long.parseLong(upper.substring(start, end)) : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Leaves the selected mailbox without expunging (UNSELECT, RFC 3691, part of IMAP4rev2), so that
+   * STATUS may be asked of it; without UNSELECT the mailbox stays selected (CLOSE would expunge).
+   */
+  void unselect() throws IOException {
+    if (selected != null
+        && (side.hasCapability("UNSELECT") || side.hasCapability("IMAP4rev2"))
+        && side.command("UNSELECT").ok()) {
+      selected = null;
+    }
+  }
+
   String selected() {
     return selected;
   }
