@@ -237,8 +237,9 @@ public final class SpamRules {
       }
     }
     for (String text : content.plainTexts) {
+      int urlStart = Urls.firstUrlCandidate(text);
       Matcher u = Urls.URL.matcher(text);
-      while (u.find()) {
+      for (boolean found = urlStart >= 0 && u.find(urlStart); found; found = u.find()) {
         String host = Urls.host(u.group());
         if (Urls.isIp(host) && !ipLink) {
           ipLink = true;
@@ -269,7 +270,7 @@ public final class SpamRules {
               (100 * upper / letters) + "% of the body's letters are capitals",
               "body"));
     }
-    String all = body.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+    String all = Html.collapseWhitespace(body.toLowerCase(Locale.ROOT));
     String subject = header(content.headers, "Subject");
     all = (subject == null ? "" : subject.toLowerCase(Locale.ROOT) + " ") + all;
     int phrases = 0;

@@ -39,6 +39,7 @@ public final class Tokenizer {
   private static final Pattern IP =
       Pattern.compile("\\b(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\b");
   private static final int MAX_TOKENS = 20_000;
+  private static final Pattern PATH_SEPARATORS = Pattern.compile("[/?&=.#_-]+");
 
   /** The token set of one message. */
   public Set<String> tokens(MimeWalker.Content content) {
@@ -260,9 +261,14 @@ public final class Tokenizer {
 
   private static void body(String raw, Set<String> tokens) {
     String text = stripListFooter(raw);
-    Matcher u = Urls.URL.matcher(text);
-    while (u.find() && tokens.size() < MAX_TOKENS) {
-      url(u.group(), tokens);
+    int urlStart = Urls.firstUrlCandidate(text);
+    if (urlStart >= 0) {
+      Matcher u = Urls.URL.matcher(text);
+      boolean found = u.find(urlStart);
+      while (found && tokens.size() < MAX_TOKENS) {
+        url(u.group(), tokens);
+        found = u.find();
+      }
     }
     // From each '@' rather than a regex search from every position: the address pattern's local
     // part made that search cost a few milliseconds on a 40 KB newsletter.
@@ -428,9 +434,8 @@ public final class Tokenizer {
     if (pathStart > 0) {
       int n = 0;
       for (String piece :
-          lower
-              .substring(pathStart, Math.min(lower.length(), pathStart + 300))
-              .split("[/?&=.#_-]+")) {
+          PATH_SEPARATORS.split(
+              lower.substring(pathStart, Math.min(lower.length(), pathStart + 300)))) {
         if (piece.length() >= 2 && piece.length() <= 20 && n++ < 10) {
           tokens.add("url-path:" + piece);
         }
