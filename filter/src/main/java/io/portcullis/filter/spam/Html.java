@@ -236,7 +236,7 @@ final class Html {
   }
 
   private static boolean isRegexSpace(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+    return c <= ' ' && (c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r');
   }
 
   static String entities(String s) {

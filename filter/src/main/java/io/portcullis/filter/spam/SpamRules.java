@@ -256,7 +256,16 @@ public final class SpamRules {
     long upper = 0;
     for (int i = 0; i < body.length() && i < 200_000; i++) {
       char c = body.charAt(i);
-      if (Character.isLetter(c)) {
+      if (c < 0x80) {
+        // ASCII without the Unicode tables: the same answers for these characters.
+        int folded = c | 0x20;
+        if (folded >= 'a' && folded <= 'z') {
+          letters++;
+          if (c <= 'Z') {
+            upper++;
+          }
+        }
+      } else if (Character.isLetter(c)) {
         letters++;
         if (Character.isUpperCase(c)) {
           upper++;
@@ -275,7 +284,7 @@ public final class SpamRules {
     all = (subject == null ? "" : subject.toLowerCase(Locale.ROOT) + " ") + all;
     int phrases = 0;
     for (String phrase : PHISHING_PHRASES) {
-      if (all.contains(phrase) && phrases < 3) {
+      if (phrases < 3 && all.contains(phrase)) {
         phrases++;
         out.add(finding("phishing-phrase", "phishing phrase \"" + phrase + "\"", "body"));
       }

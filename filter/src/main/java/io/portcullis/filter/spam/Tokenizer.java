@@ -250,6 +250,9 @@ public final class Tokenizer {
         }
       } while (m.find());
     }
+    if (!mayNameListPage(text, from)) {
+      return text;
+    }
     Matcher line = LIST_LINE.matcher(text).region(from, text.length());
     while (line.find()) {
       if (text.length() - line.end() <= FOOTER_AFTER_LIST_LINE) {
@@ -257,6 +260,24 @@ public final class Tokenizer {
       }
     }
     return text;
+  }
+
+  /**
+   * Whether {@link #LIST_LINE} can match from {@code from}: one of its literals occurs, in any
+   * case. A superset of the pattern's matches; it saves backtracking {@code ^.*} over every line of
+   * text that names no list.
+   */
+  private static boolean mayNameListPage(String text, int from) {
+    for (int i = from, n = text.length(); i < n; i++) {
+      char c = text.charAt(i);
+      if ((c == '/'
+              && (text.regionMatches(true, i, "/listinfo/", 0, 10)
+                  || text.regionMatches(true, i, "/mailman/", 0, 9)))
+          || ((c | 0x20) == 'm' && text.regionMatches(true, i, "mailing list", 0, 12))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void body(String raw, Set<String> tokens) {
@@ -372,6 +393,16 @@ public final class Tokenizer {
 
   /** The characters of {@link #WORD}: letters, digits, and $ € £ ' ! - inside or around them. */
   private static boolean isWordChar(int c) {
+    if (c < 0x80) {
+      // ASCII without the Unicode tables: no other ASCII character is a letter or a number.
+      int folded = c | 0x20;
+      return (folded >= 'a' && folded <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '$'
+          || c == '\''
+          || c == '!'
+          || c == '-';
+    }
     return Character.isLetter(c)
         || Character.getType(c) == Character.DECIMAL_DIGIT_NUMBER
         || Character.getType(c) == Character.LETTER_NUMBER
