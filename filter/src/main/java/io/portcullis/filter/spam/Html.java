@@ -12,7 +12,12 @@ import java.util.regex.Pattern;
  */
 final class Html {
 
-  record Link(String href, String text) {}
+  /** A link; {@code host} is {@link Urls#host} of the href, computed once for rules and tokens. */
+  record Link(String href, String text, String host) {
+    Link(String href, String text) {
+      this(href, text, Urls.host(href));
+    }
+  }
 
   private static final Pattern HREF =
       Pattern.compile(

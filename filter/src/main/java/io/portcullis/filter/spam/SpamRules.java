@@ -198,7 +198,7 @@ public final class SpamRules {
     for (Html parsed : content.html) {
       texts.add(parsed.visibleText);
       for (Html.Link link : parsed.links) {
-        String hrefHost = Urls.host(link.href());
+        String hrefHost = link.host();
         if (hrefHost.isEmpty()) {
           continue;
         }

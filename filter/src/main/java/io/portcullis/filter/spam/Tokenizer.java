@@ -74,7 +74,7 @@ public final class Tokenizer {
     for (Html parsed : content.html) {
       body(parsed.visibleText, tokens);
       for (Html.Link link : parsed.links) {
-        url(link.href(), tokens);
+        url(link.href(), link.host(), tokens);
       }
       if (parsed.images > 0) {
         tokens.add("html:img");
@@ -287,7 +287,8 @@ public final class Tokenizer {
       Matcher u = Urls.URL.matcher(text);
       boolean found = u.find(urlStart);
       while (found && tokens.size() < MAX_TOKENS) {
-        url(u.group(), tokens);
+        String href = u.group();
+        url(href, Urls.host(href), tokens);
         found = u.find();
       }
     }
@@ -441,14 +442,13 @@ public final class Tokenizer {
     return w.substring(start, end);
   }
 
-  private static void url(String href, Set<String> tokens) {
+  private static void url(String href, String host, Set<String> tokens) {
     String lower = href.toLowerCase(Locale.ROOT);
     if (lower.startsWith("https")) {
       tokens.add("proto:https");
     } else if (lower.startsWith("http")) {
       tokens.add("proto:http");
     }
-    String host = Urls.host(href);
     if (host.isEmpty()) {
       return;
     }
