@@ -12,7 +12,12 @@ import java.util.regex.Pattern;
  */
 final class Html {
 
-  record Link(String href, String text) {}
+  /** A link; {@code host} is {@link Urls#host} of the href, computed once for rules and tokens. */
+  record Link(String href, String text, String host) {
+    Link(String href, String text) {
+      this(href, text, Urls.host(href));
+    }
+  }
 
   private static final Pattern HREF =
       Pattern.compile(
@@ -22,7 +27,7 @@ final class Html {
   /**
    * Stops at the next '<', so an unterminated '<' costs one scan to the next tag, not to the end.
    */
-  private static final Pattern TAG = Pattern.compile("<[^<>]{0,4000}>");
+  static final Pattern TAG = Pattern.compile("<[^<>]{0,4000}>");
 
   final String visibleText;
   final List<Link> links;
@@ -37,18 +42,28 @@ final class Html {
   }
 
   static Html parse(String html) {
-    String noScript =
-        removeBlocks(
-            removeBlocks(removeBlocks(html, "<script", "</script"), "<style", "</style"),
-            "<!--",
-            "-->");
-    List<Link> links = anchors(noScript);
-    int images = 0;
-    Matcher img = IMG.matcher(noScript);
-    while (img.find()) {
-      images++;
+    // One lower-cased copy serves every case-insensitive search below; the block removals only
+    // copy the text when it has a block to remove (a newsletter usually has none).
+    String lower = html.toLowerCase(Locale.ROOT);
+    String noScript = html;
+    if (lower.contains("<script") || lower.contains("<style") || lower.contains("<!--")) {
+      noScript =
+          removeBlocks(
+              removeBlocks(removeBlocks(html, "<script", "</script"), "<style", "</style"),
+              "<!--",
+              "-->");
+      lower = noScript.toLowerCase(Locale.ROOT);
     }
-    int hidden = hiddenText(noScript);
+    List<Link> links = anchors(noScript, lower);
+    int images = 0;
+    // "<img" in the lower-cased copy is necessary for a match when lower-casing kept every index.
+    if (lower.length() != noScript.length() || lower.contains("<img")) {
+      Matcher img = IMG.matcher(noScript);
+      while (img.find()) {
+        images++;
+      }
+    }
+    int hidden = hiddenText(noScript, lower);
     return new Html(text(noScript), links, images, hidden);
   }
 
@@ -74,8 +89,7 @@ final class Html {
   }
 
   /** Anchors and their text in one forward pass: the next closing tag is found once and reused. */
-  private static List<Link> anchors(String html) {
-    String lower = html.toLowerCase(Locale.ROOT);
+  private static List<Link> anchors(String html, String lower) {
     List<Link> links = new ArrayList<>();
     int pos = 0;
     int close = -2;
@@ -116,7 +130,11 @@ final class Html {
 
   /** Characters of text inside elements whose inline style hides them; linear in the input. */
   static int hiddenText(String html) {
-    String lower = html.toLowerCase(Locale.ROOT).replace(": ", ":");
+    return hiddenText(html, html.toLowerCase(Locale.ROOT));
+  }
+
+  private static int hiddenText(String html, String lowerHtml) {
+    String lower = lowerHtml.replace(": ", ":");
     int total = 0;
     for (String hiding : HIDING) {
       int from = 0;
@@ -152,7 +170,78 @@ final class Html {
 
   /** Tags removed, entities decoded, whitespace collapsed. */
   static String text(String html) {
-    return entities(TAG.matcher(html).replaceAll(" ")).replaceAll("\\s+", " ").strip();
+    return collapseWhitespace(entities(removeTags(html))).strip();
+  }
+
+  /**
+   * Every match of {@link #TAG} replaced by a space, as {@code TAG.matcher(html).replaceAll(" ")}
+   * but without the regex engine, which was the largest cost of parsing a long newsletter.
+   */
+  static String removeTags(String html) {
+    int lt = html.indexOf('<');
+    if (lt < 0) {
+      return html;
+    }
+    int n = html.length();
+    StringBuilder out = new StringBuilder(n);
+    int copied = 0;
+    while (lt >= 0) {
+      // [^<>]{0,4000} counts code points, as the pattern does.
+      int j = lt + 1;
+      int count = 0;
+      while (j < n && count <= MAX_TAG) {
+        char c = html.charAt(j);
+        if (c == '<' || c == '>') {
+          break;
+        }
+        j += Character.charCount(html.codePointAt(j));
+        count++;
+      }
+      if (j < n && count <= MAX_TAG && html.charAt(j) == '>') {
+        out.append(html, copied, lt).append(' ');
+        copied = j + 1;
+        lt = html.indexOf('<', copied);
+      } else {
+        lt = html.indexOf('<', lt + 1);
+      }
+    }
+    return out.append(html, copied, n).toString();
+  }
+
+  private static final int MAX_TAG = 4000;
+
+  /**
+   * Every run of regex {@code \s} characters (space, tab, line feed, vertical tab, form feed,
+   * carriage return) replaced by one space, as {@code replaceAll("\\s+", " ")} without a regex.
+   */
+  static String collapseWhitespace(String s) {
+    int n = s.length();
+    StringBuilder out = null;
+    int copied = 0;
+    int i = 0;
+    while (i < n) {
+      if (!isRegexSpace(s.charAt(i))) {
+        i++;
+        continue;
+      }
+      int end = i + 1;
+      while (end < n && isRegexSpace(s.charAt(end))) {
+        end++;
+      }
+      if (end - i > 1 || s.charAt(i) != ' ') {
+        if (out == null) {
+          out = new StringBuilder(n);
+        }
+        out.append(s, copied, i).append(' ');
+        copied = end;
+      }
+      i = end;
+    }
+    return out == null ? s : out.append(s, copied, n).toString();
+  }
+
+  private static boolean isRegexSpace(char c) {
+    return c <= ' ' && (c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r');
   }
 
   static String entities(String s) {

@@ -198,7 +198,7 @@ public final class SpamRules {
     for (Html parsed : content.html) {
       texts.add(parsed.visibleText);
       for (Html.Link link : parsed.links) {
-        String hrefHost = Urls.host(link.href());
+        String hrefHost = link.host();
         if (hrefHost.isEmpty()) {
           continue;
         }
@@ -237,8 +237,9 @@ public final class SpamRules {
       }
     }
     for (String text : content.plainTexts) {
+      int urlStart = Urls.firstUrlCandidate(text);
       Matcher u = Urls.URL.matcher(text);
-      while (u.find()) {
+      for (boolean found = urlStart >= 0 && u.find(urlStart); found; found = u.find()) {
         String host = Urls.host(u.group());
         if (Urls.isIp(host) && !ipLink) {
           ipLink = true;
@@ -255,7 +256,16 @@ public final class SpamRules {
     long upper = 0;
     for (int i = 0; i < body.length() && i < 200_000; i++) {
       char c = body.charAt(i);
-      if (Character.isLetter(c)) {
+      if (c < 0x80) {
+        // ASCII without the Unicode tables: the same answers for these characters.
+        int folded = c | 0x20;
+        if (folded >= 'a' && folded <= 'z') {
+          letters++;
+          if (c <= 'Z') {
+            upper++;
+          }
+        }
+      } else if (Character.isLetter(c)) {
         letters++;
         if (Character.isUpperCase(c)) {
           upper++;
@@ -269,12 +279,12 @@ public final class SpamRules {
               (100 * upper / letters) + "% of the body's letters are capitals",
               "body"));
     }
-    String all = body.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+    String all = Html.collapseWhitespace(body.toLowerCase(Locale.ROOT));
     String subject = header(content.headers, "Subject");
     all = (subject == null ? "" : subject.toLowerCase(Locale.ROOT) + " ") + all;
     int phrases = 0;
     for (String phrase : PHISHING_PHRASES) {
-      if (all.contains(phrase) && phrases < 3) {
+      if (phrases < 3 && all.contains(phrase)) {
         phrases++;
         out.add(finding("phishing-phrase", "phishing phrase \"" + phrase + "\"", "body"));
       }

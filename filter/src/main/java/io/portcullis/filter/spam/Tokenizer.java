@@ -39,6 +39,7 @@ public final class Tokenizer {
   private static final Pattern IP =
       Pattern.compile("\\b(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\b");
   private static final int MAX_TOKENS = 20_000;
+  private static final Pattern PATH_SEPARATORS = Pattern.compile("[/?&=.#_-]+");
 
   /** The token set of one message. */
   public Set<String> tokens(MimeWalker.Content content) {
@@ -73,7 +74,7 @@ public final class Tokenizer {
     for (Html parsed : content.html) {
       body(parsed.visibleText, tokens);
       for (Html.Link link : parsed.links) {
-        url(link.href(), tokens);
+        url(link.href(), link.host(), tokens);
       }
       if (parsed.images > 0) {
         tokens.add("html:img");
@@ -249,6 +250,9 @@ public final class Tokenizer {
         }
       } while (m.find());
     }
+    if (!mayNameListPage(text, from)) {
+      return text;
+    }
     Matcher line = LIST_LINE.matcher(text).region(from, text.length());
     while (line.find()) {
       if (text.length() - line.end() <= FOOTER_AFTER_LIST_LINE) {
@@ -258,11 +262,35 @@ public final class Tokenizer {
     return text;
   }
 
+  /**
+   * Whether {@link #LIST_LINE} can match from {@code from}: one of its literals occurs, in any
+   * case. A superset of the pattern's matches; it saves backtracking {@code ^.*} over every line of
+   * text that names no list.
+   */
+  private static boolean mayNameListPage(String text, int from) {
+    for (int i = from, n = text.length(); i < n; i++) {
+      char c = text.charAt(i);
+      if ((c == '/'
+              && (text.regionMatches(true, i, "/listinfo/", 0, 10)
+                  || text.regionMatches(true, i, "/mailman/", 0, 9)))
+          || ((c | 0x20) == 'm' && text.regionMatches(true, i, "mailing list", 0, 12))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static void body(String raw, Set<String> tokens) {
     String text = stripListFooter(raw);
-    Matcher u = Urls.URL.matcher(text);
-    while (u.find() && tokens.size() < MAX_TOKENS) {
-      url(u.group(), tokens);
+    int urlStart = Urls.firstUrlCandidate(text);
+    if (urlStart >= 0) {
+      Matcher u = Urls.URL.matcher(text);
+      boolean found = u.find(urlStart);
+      while (found && tokens.size() < MAX_TOKENS) {
+        String href = u.group();
+        url(href, Urls.host(href), tokens);
+        found = u.find();
+      }
     }
     // From each '@' rather than a regex search from every position: the address pattern's local
     // part made that search cost a few milliseconds on a 40 KB newsletter.
@@ -366,6 +394,16 @@ public final class Tokenizer {
 
   /** The characters of {@link #WORD}: letters, digits, and $ € £ ' ! - inside or around them. */
   private static boolean isWordChar(int c) {
+    if (c < 0x80) {
+      // ASCII without the Unicode tables: no other ASCII character is a letter or a number.
+      int folded = c | 0x20;
+      return (folded >= 'a' && folded <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '$'
+          || c == '\''
+          || c == '!'
+          || c == '-';
+    }
     return Character.isLetter(c)
         || Character.getType(c) == Character.DECIMAL_DIGIT_NUMBER
         || Character.getType(c) == Character.LETTER_NUMBER
@@ -404,14 +442,13 @@ public final class Tokenizer {
     return w.substring(start, end);
   }
 
-  private static void url(String href, Set<String> tokens) {
+  private static void url(String href, String host, Set<String> tokens) {
     String lower = href.toLowerCase(Locale.ROOT);
     if (lower.startsWith("https")) {
       tokens.add("proto:https");
     } else if (lower.startsWith("http")) {
       tokens.add("proto:http");
     }
-    String host = Urls.host(href);
     if (host.isEmpty()) {
       return;
     }
@@ -428,9 +465,8 @@ public final class Tokenizer {
     if (pathStart > 0) {
       int n = 0;
       for (String piece :
-          lower
-              .substring(pathStart, Math.min(lower.length(), pathStart + 300))
-              .split("[/?&=.#_-]+")) {
+          PATH_SEPARATORS.split(
+              lower.substring(pathStart, Math.min(lower.length(), pathStart + 300)))) {
         if (piece.length() >= 2 && piece.length() <= 20 && n++ < 10) {
           tokens.add("url-path:" + piece);
         }

@@ -15,11 +15,33 @@ final class Urls {
   private static final Pattern IPV4 =
       Pattern.compile("^\\d{1,3}(\\.\\d{1,3}){3}$|^\\d{8,10}$|^0x[0-9a-f]{8}$");
 
+  /** Compiled once: {@link String#matches} compiled both for every link of every message. */
+  private static final Pattern URL_TEXT = Pattern.compile("^(https?://|www\\.)\\S+$");
+
+  private static final Pattern DOMAIN_TEXT =
+      Pattern.compile(
+          "^[a-z0-9-]{1,63}(\\.[a-z0-9-]{1,63}){0,8}\\.(com|net|org|io|co|uk|de|fr|info|biz|gov|edu|[a-z]{2})(/\\S*)?$");
+
   /** Second-level labels under which registrations happen (co.uk, com.au, ...). */
   private static final Set<String> SECOND_LEVEL =
       Set.of("co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "go", "gob", "mil", "nic");
 
   private Urls() {}
+
+  /**
+   * The first index where {@link #URL} could match: "http" or "www." in any case; -1 if there is
+   * none, so a text without links skips the regex search. A superset of the pattern's starts.
+   */
+  static int firstUrlCandidate(String text) {
+    for (int i = 0, n = text.length() - 3; i < n; i++) {
+      int c = text.charAt(i) | 0x20;
+      if ((c == 'h' && text.regionMatches(true, i, "http", 0, 4))
+          || (c == 'w' && text.regionMatches(true, i, "www.", 0, 4))) {
+        return i;
+      }
+    }
+    return -1;
+  }
 
   /** The host of a URL or URL-looking text, lower case, IDN in ASCII form; empty if none. */
   static String host(String url) {
@@ -67,8 +89,6 @@ final class Urls {
     if (t.length() > 300) {
       return false;
     }
-    return t.matches("^(https?://|www\\.)\\S+$")
-        || t.matches(
-            "^[a-z0-9-]{1,63}(\\.[a-z0-9-]{1,63}){0,8}\\.(com|net|org|io|co|uk|de|fr|info|biz|gov|edu|[a-z]{2})(/\\S*)?$");
+    return URL_TEXT.matcher(t).matches() || DOMAIN_TEXT.matcher(t).matches();
   }
 }

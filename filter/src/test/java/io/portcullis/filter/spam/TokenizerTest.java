@@ -114,4 +114,16 @@ class TokenizerTest {
     assertThat(t).contains("8bit%:0");
     assertThat(t).noneMatch(token -> token.startsWith("script:"));
   }
+
+  @Test
+  void aListLineInAnyCaseShouldEndTheTextAndTextWithoutOneShouldStayWhole() {
+    String body = "Dear reader,\nthe offer stands.\n";
+
+    assertThat(Tokenizer.stripListFooter(body + "The MAILING LIST page: https://x.example/\n"))
+        .isEqualTo(body);
+    assertThat(Tokenizer.stripListFooter(body + "See https://x.example/MailMan/ListInfo/x\n"))
+        .isEqualTo(body);
+    assertThat(Tokenizer.stripListFooter(body + "mailing lists and mailman\n"))
+        .isEqualTo(body + "mailing lists and mailman\n");
+  }
 }
