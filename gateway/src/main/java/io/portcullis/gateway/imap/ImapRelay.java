@@ -363,6 +363,9 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     }
     if (holding) {
       held.add(frame);
+      if (peek != null) {
+        peekAt(frame);
+      }
       return;
     }
     if (scanner != null && filtered(frame)) {
@@ -578,9 +581,82 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
   private void hold(ImapFrame.Segment exists, List<String> mailboxes) {
     holding = true;
     held.add(exists);
-    upstream.config().setAutoRead(false);
     pauseClient();
-    long before = knownCount;
+    String box = mailbox.selectingOnly();
+    if (box != null && mailboxes.equals(List.of(box))) {
+      java.util.Optional<ArrivalScanner.Settled> settled = scanner.settled(box);
+      if (settled.isPresent()) {
+        // The EXISTS of a SELECT answer, right after the scan that let the SELECT go up: read on
+        // (holding) until the answer's UIDVALIDITY and UIDNEXT say whether anything arrived in
+        // between, instead of scanning again at every SELECT.
+        peek = new Peek(box, settled.get(), knownCount);
+        return;
+      }
+    }
+    scanHeld(knownCount, mailboxes);
+  }
+
+  /** A SELECT answer held at its EXISTS while its UIDVALIDITY and UIDNEXT are awaited. */
+  private static final class Peek {
+    private static final int MAX_FRAMES = 32;
+    final String box;
+    final ArrivalScanner.Settled settled;
+    final long knownBefore;
+    long uidValidity;
+    long uidNext;
+    int frames;
+
+    Peek(String box, ArrivalScanner.Settled settled, long knownBefore) {
+      this.box = box;
+      this.settled = settled;
+      this.knownBefore = knownBefore;
+    }
+  }
+
+  private Peek peek;
+
+  private static final Pattern UIDVALIDITY_CODE =
+      Pattern.compile("\\* OK \\[UIDVALIDITY (\\d{1,10})\\].*", Pattern.CASE_INSENSITIVE);
+  private static final Pattern UIDNEXT_CODE =
+      Pattern.compile("\\* OK \\[UIDNEXT (\\d{1,10})\\].*", Pattern.CASE_INSENSITIVE);
+
+  /** A frame of the held SELECT answer: goes on reading, or lets it through, or scans. */
+  private void peekAt(ImapFrame frame) {
+    Peek p = peek;
+    boolean untaggedLine =
+        frame instanceof ImapFrame.Segment s
+            && s.start()
+            && s.literal() == null
+            && s.text().startsWith("* ");
+    if (!untaggedLine || ++p.frames > Peek.MAX_FRAMES) {
+      // The tagged answer (or something unusual) came first: scan as before.
+      peek = null;
+      scanHeld(p.knownBefore, List.of(p.box));
+      return;
+    }
+    String text = ((ImapFrame.Segment) frame).text();
+    Matcher v = UIDVALIDITY_CODE.matcher(text);
+    if (v.matches()) {
+      p.uidValidity = Long.parseLong(v.group(1));
+    }
+    Matcher n = UIDNEXT_CODE.matcher(text);
+    if (n.matches()) {
+      p.uidNext = Long.parseLong(n.group(1));
+    }
+    if (p.uidValidity == 0 || p.uidNext == 0) {
+      return;
+    }
+    peek = null;
+    if (p.uidValidity == p.settled.uidValidity() && p.uidNext <= p.settled.uidNext()) {
+      scanDone(p.knownBefore, java.util.Map.of(), null); // nothing arrived since the scan
+    } else {
+      scanHeld(p.knownBefore, List.of(p.box));
+    }
+  }
+
+  /** Scans with both directions stopped; the held frames wait for the result. */
+  private void scanHeld(long before, List<String> mailboxes) {
+    upstream.config().setAutoRead(false);
     java.util.concurrent.CompletableFuture<java.util.Map<String, List<Long>>> all =
         java.util.concurrent.CompletableFuture.completedFuture(new java.util.HashMap<>());
     for (String m : mailboxes) {

@@ -25,6 +25,16 @@ final class SelectedMailbox {
     pendingBox = mailbox;
   }
 
+  /**
+   * The mailbox a SELECT on its way is about, when no other mailbox is in play (nothing was
+   * selected before, or the same one); else null.
+   */
+  String selectingOnly() {
+    return pendingTag != null && (previous == null || previous.equals(pendingBox))
+        ? pendingBox
+        : null;
+  }
+
   /** A CLOSE or UNSELECT went upstream with {@code tag}. */
   void closing(String tag) {
     closeTag = tag;

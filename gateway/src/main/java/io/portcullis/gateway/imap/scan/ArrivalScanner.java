@@ -98,6 +98,12 @@ public final class ArrivalScanner implements AutoCloseable {
     }
   }
 
+  /**
+   * What a scan that found nothing new established: every message of the mailbox (with this
+   * UIDVALIDITY) below {@code uidNext} is scanned. Marks only grow, so it stays true.
+   */
+  public record Settled(long uidValidity, long uidNext) {}
+
   /** Places between the steps of an upstream action; a test hook may "crash" at each. */
   enum Point {
     PLANNED,
@@ -125,6 +131,7 @@ public final class ArrivalScanner implements AutoCloseable {
   private final ScanJournal journal;
   private final ExecutorService worker;
   private final SideConnectionPool pool;
+  private final Map<String, Settled> settled = new java.util.concurrent.ConcurrentHashMap<>();
   private final SideConnectionPool.Key poolKey;
   private volatile SideConnection side;
   private UpstreamMailboxes boxes;
@@ -240,6 +247,14 @@ public final class ArrivalScanner implements AutoCloseable {
     }
   }
 
+  /**
+   * What the last scan of {@code mailbox} that found nothing new established, if any: a SELECT
+   * answer whose UIDVALIDITY matches and whose UIDNEXT is not above it holds nothing unscanned.
+   */
+  public Optional<Settled> settled(String mailbox) {
+    return Optional.ofNullable(settled.get(mailbox));
+  }
+
   /** The quarantine mailbox's name, which the relay hides from the client. */
   public String quarantineMailbox() {
     return settings.quarantineMailbox();
@@ -322,6 +337,7 @@ public final class ArrivalScanner implements AutoCloseable {
       if (status.uidNext() > 0
           && status.uidNext() <= journal.mark(box) + 1
           && journal.open(box).isEmpty()) {
+        settled.put(mailbox, new Settled(status.uidValidity(), status.uidNext()));
         return new Result(0, List.of());
       }
     }
