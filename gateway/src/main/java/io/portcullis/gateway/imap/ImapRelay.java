@@ -10,6 +10,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.portcullis.gateway.imap.codec.ImapCommandParser;
 import io.portcullis.gateway.imap.codec.ImapFrame;
 import io.portcullis.gateway.imap.codec.ImapFramer;
+import io.portcullis.gateway.imap.codec.ResponseCodes;
 import io.portcullis.gateway.imap.scan.ArrivalScanner;
 import io.portcullis.gateway.server.HandlerNames;
 import io.portcullis.gateway.server.ListenerContext;
@@ -615,11 +616,6 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
 
   private Peek peek;
 
-  private static final Pattern UIDVALIDITY_CODE =
-      Pattern.compile("\\* OK \\[UIDVALIDITY (\\d{1,10})\\].*", Pattern.CASE_INSENSITIVE);
-  private static final Pattern UIDNEXT_CODE =
-      Pattern.compile("\\* OK \\[UIDNEXT (\\d{1,10})\\].*", Pattern.CASE_INSENSITIVE);
-
   /** A frame of the held SELECT answer: goes on reading, or lets it through, or scans. */
   private void peekAt(ImapFrame frame) {
     Peek p = peek;
@@ -635,14 +631,8 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
       return;
     }
     String text = ((ImapFrame.Segment) frame).text();
-    Matcher v = UIDVALIDITY_CODE.matcher(text);
-    if (v.matches()) {
-      p.uidValidity = Long.parseLong(v.group(1));
-    }
-    Matcher n = UIDNEXT_CODE.matcher(text);
-    if (n.matches()) {
-      p.uidNext = Long.parseLong(n.group(1));
-    }
+    p.uidValidity = Math.max(p.uidValidity, ResponseCodes.number(text, "UIDVALIDITY"));
+    p.uidNext = Math.max(p.uidNext, ResponseCodes.number(text, "UIDNEXT"));
     if (p.uidValidity == 0 || p.uidNext == 0) {
       return;
     }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.portcullis.gateway.config.Security;
+import io.portcullis.gateway.imap.codec.ResponseCodes;
 import io.portcullis.gateway.server.HandlerNames;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -164,11 +165,10 @@ public final class ImapUpstreamLogin extends UpstreamLoginFlow<ImapUpstreamLogin
     // CAPABILITY answer on the same connection: inside TLS for implicit TLS, and for STARTTLS it
     // only decides whether STARTTLS is offered; everything learnt before the handshake is
     // discarded and asked again after it (startTlsReady, THREATS C4).
-    int code = upper.indexOf("[CAPABILITY ");
-    int close = upper.indexOf(']', code + 1);
-    if (code >= 0 && close > code) {
+    java.util.Optional<String> listed = ResponseCodes.value(line, "CAPABILITY");
+    if (listed.isPresent()) {
       step = Step.CAPABILITY;
-      if (!addCapabilities(line.substring(code + "[CAPABILITY ".length(), close))) {
+      if (!addCapabilities(listed.get())) {
         fail(ctx, UpstreamFailure.PROTOCOL, "capability list too long");
         return;
       }
@@ -243,10 +243,9 @@ public final class ImapUpstreamLogin extends UpstreamLoginFlow<ImapUpstreamLogin
           return;
         }
         capabilities.clear();
-        int code = upper.indexOf("[CAPABILITY ");
-        int close = upper.indexOf(']', code);
-        if (code >= 0 && close > code) {
-          addCapabilities(status.substring(code + "[CAPABILITY ".length(), close));
+        java.util.Optional<String> listed = ResponseCodes.value(status, "CAPABILITY");
+        if (listed.isPresent()) {
+          addCapabilities(listed.get());
           ready(ctx);
         } else {
           command(ctx, Step.CAPABILITY_AFTER_LOGIN, "CAPABILITY");

@@ -1,5 +1,6 @@
 package io.portcullis.gateway.imap.scan;
 
+import io.portcullis.gateway.imap.codec.ResponseCodes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -48,8 +49,8 @@ final class UpstreamMailboxes {
     long validity = 0;
     long next = 0;
     for (String u : r.untagged()) {
-      validity = Math.max(validity, codeValue(u, "UIDVALIDITY"));
-      next = Math.max(next, codeValue(u, "UIDNEXT"));
+      validity = Math.max(validity, ResponseCodes.number(u, "UIDVALIDITY"));
+      next = Math.max(next, ResponseCodes.number(u, "UIDNEXT"));
     }
     if (validity <= 0) {
       throw new IOException("no UIDVALIDITY");
@@ -58,21 +59,6 @@ final class UpstreamMailboxes {
     uidValidity = validity;
     uidNext = next;
     return validity;
-  }
-
-  /** The number in an {@code OK [NAME n]} response code, or 0 when {@code line} has none. */
-  private static long codeValue(String line, String name) {
-    String upper = line.toUpperCase(Locale.ROOT);
-    int i = upper.indexOf("[" + name + " ");
-    int end = upper.indexOf(']', i + 1);
-    if (i < 0 || end < 0) {
-      return 0;
-    }
-    try {
-      return Long.parseLong(line.substring(i + name.length() + 2, end).trim());
-    } catch (NumberFormatException e) {
-      return 0;
-    }
   }
 
   /**

@@ -166,6 +166,17 @@ class ArrivalScannerTest {
     return scanner((p, uid) -> {}, useMove);
   }
 
+  private static final SideConnectionPool.Key DEMO_KEY =
+      new SideConnectionPool.Key("default/demo", "imap://upstream", "demo");
+
+  /** A session of "demo" that scans its INBOX and ends, leaving its side connection in the pool. */
+  private void endASessionThatScanned(
+      SideConnectionPool pool, java.util.concurrent.atomic.AtomicInteger logins) throws Exception {
+    ArrivalScanner first = pooledScanner(pool, "demo", logins);
+    first.scan("INBOX").get(60, TimeUnit.SECONDS);
+    first.close();
+  }
+
   /**
    * A scanner of the "demo" account that keeps its side connection in {@code pool}; counts logins.
    */
@@ -386,9 +397,7 @@ class ArrivalScannerTest {
       throws Exception {
     var logins = new java.util.concurrent.atomic.AtomicInteger();
     try (SideConnectionPool pool = new SideConnectionPool()) {
-      ArrivalScanner first = pooledScanner(pool, "demo", logins);
-      first.scan("INBOX").get(60, TimeUnit.SECONDS);
-      first.close();
+      endASessionThatScanned(pool, logins);
       assertThat(pool.size()).isEqualTo(1);
       deliver(SampleMessages.all().get("spam.eml"));
 
@@ -406,9 +415,7 @@ class ArrivalScannerTest {
   void keptConnectionShouldOnlyGoToTheSameAccountAndUpstreamLogin() throws Exception {
     var logins = new java.util.concurrent.atomic.AtomicInteger();
     try (SideConnectionPool pool = new SideConnectionPool()) {
-      ArrivalScanner first = pooledScanner(pool, "demo", logins);
-      first.scan("INBOX").get(60, TimeUnit.SECONDS);
-      first.close();
+      endASessionThatScanned(pool, logins);
 
       pooledScanner(pool, "someone-else", logins).scan("INBOX").get(60, TimeUnit.SECONDS);
 
@@ -421,12 +428,9 @@ class ArrivalScannerTest {
   void keptConnectionTheUpstreamDroppedShouldBeReplacedByANewLogin() throws Exception {
     var logins = new java.util.concurrent.atomic.AtomicInteger();
     try (SideConnectionPool pool = new SideConnectionPool()) {
-      ArrivalScanner first = pooledScanner(pool, "demo", logins);
-      first.scan("INBOX").get(60, TimeUnit.SECONDS);
-      first.close();
-      var key = new SideConnectionPool.Key("default/demo", "imap://upstream", "demo");
-      SideConnectionPool.Idle kept = pool.take(key).orElseThrow();
-      pool.give(key, kept);
+      endASessionThatScanned(pool, logins);
+      SideConnectionPool.Idle kept = pool.take(DEMO_KEY).orElseThrow();
+      pool.give(DEMO_KEY, kept);
       kept.side().abort(); // dropped while it waited (autologout, upstream restart)
       deliver(SampleMessages.executableInZip());
 
@@ -447,12 +451,9 @@ class ArrivalScannerTest {
             SideConnectionPool.IDLE,
             now::get,
             com.github.benmanes.caffeine.cache.Scheduler.disabledScheduler())) {
-      ArrivalScanner first = pooledScanner(pool, "demo", logins);
-      first.scan("INBOX").get(60, TimeUnit.SECONDS);
-      first.close();
-      var key = new SideConnectionPool.Key("default/demo", "imap://upstream", "demo");
-      SideConnectionPool.Idle kept = pool.take(key).orElseThrow();
-      pool.give(key, kept);
+      endASessionThatScanned(pool, logins);
+      SideConnectionPool.Idle kept = pool.take(DEMO_KEY).orElseThrow();
+      pool.give(DEMO_KEY, kept);
 
       now.addAndGet(SideConnectionPool.IDLE.plusSeconds(1).toNanos());
 
