@@ -112,15 +112,13 @@ final class Report {
             Optional.ofNullable(runs.get(new Row(row.protocol(), row.workload(), "portcullis")))
                 .flatMap(l -> sessions(l, first));
         Sessions s = mine.get();
-        String versus =
-            row.target().equals("portcullis") || plain.isEmpty()
-                ? "–"
-                : String.format(
-                    Locale.ROOT, "%+.2f ms", median(s.ttfb()) - median(plain.get().ttfb()));
+        boolean compared = !row.target().equals("portcullis") && plain.isPresent();
+        String versus = compared ? versus(s.ttfb(), plain.get().ttfb()) : "–";
+        String afterLoginVersus = compared ? versus(s.afterLogin(), plain.get().afterLogin()) : "–";
         lines.add(
             String.format(
                 Locale.ROOT,
-                "| %s | %s | %s | %d | %.0f | %.2f ms | %.2f–%.2f ms | %s | %.2f ms |",
+                "| %s | %s | %s | %d | %.0f | %.2f ms | %.2f–%.2f ms | %s | %s | %s | %.2f ms |",
                 row.protocol(),
                 row.target(),
                 first ? "first of each run" : "later",
@@ -130,6 +128,10 @@ final class Report {
                 Arrays.stream(s.ttfb()).min().orElse(Double.NaN),
                 Arrays.stream(s.ttfb()).max().orElse(Double.NaN),
                 versus,
+                s.afterLogin().length == 0
+                    ? "–"
+                    : String.format(Locale.ROOT, "%.2f ms", median(s.afterLogin())),
+                afterLoginVersus,
                 median(s.perMessage())));
       }
     }
@@ -138,13 +140,22 @@ final class Report {
     }
     out.println(
         "| protocol | target | sessions | n | messages | first byte p50 | first byte min–max"
-            + " | p50 vs portcullis | RETR/literal p50 |");
-    out.println("|---|---|---|---:|---:|---:|---:|---:|---:|");
+            + " | p50 vs portcullis | after login p50 | after login vs portcullis"
+            + " | RETR/literal p50 |");
+    out.println("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     lines.forEach(out::println);
   }
 
+  /** The difference of two groups' medians, or "–" if either has none. */
+  private static String versus(double[] mine, double[] plain) {
+    return mine.length == 0 || plain.length == 0
+        ? "–"
+        : String.format(Locale.ROOT, "%+.2f ms", median(mine) - median(plain));
+  }
+
   /** Per-session figures of a group of bulk-fetch sessions, in milliseconds. */
-  private record Sessions(double[] ttfb, double[] messages, double[] perMessage) {}
+  private record Sessions(
+      double[] ttfb, double[] afterLogin, double[] messages, double[] perMessage) {}
 
   private static Optional<Sessions> sessions(List<JsonNode> list, boolean first) {
     List<JsonNode> picked = new ArrayList<>();
@@ -162,11 +173,18 @@ final class Report {
     return Optional.of(
         new Sessions(
             picked.stream().mapToDouble(n -> n.path("ttfbMs").asDouble()).toArray(),
+            numbers(picked, "afterLoginMs"),
             picked.stream().mapToDouble(n -> n.path("messages").asDouble()).toArray(),
-            picked.stream()
-                .mapToDouble(n -> n.path("messageP50Ms").asDouble(Double.NaN))
-                .filter(v -> !Double.isNaN(v))
-                .toArray()));
+            numbers(picked, "messageP50Ms")));
+  }
+
+  /** The sessions' values of {@code field}, leaving out those without one. */
+  private static double[] numbers(List<JsonNode> sessions, String field) {
+    return sessions.stream()
+        .map(n -> n.path(field))
+        .filter(JsonNode::isNumber)
+        .mapToDouble(JsonNode::asDouble)
+        .toArray();
   }
 
   private static int order(String workload) {

@@ -16,12 +16,17 @@ import org.junit.jupiter.api.io.TempDir;
 class FirstByteReportTest {
   @TempDir Path dir;
 
+  /** A bulk-fetch run whose sessions took {@code ttfb} to the first byte, 10 ms of it the login. */
   private static String run(String target, double... ttfb) {
     StringBuilder sessions = new StringBuilder();
     for (double t : ttfb) {
       sessions.append(sessions.isEmpty() ? "" : ",");
       sessions.append(
-          new Json.Obj().put("messages", 200).put("ttfbMs", t).put("messageP50Ms", 0.5));
+          new Json.Obj()
+              .put("messages", 200)
+              .put("ttfbMs", t)
+              .put("afterLoginMs", t - 10)
+              .put("messageP50Ms", 0.5));
     }
     return "{\"workload\":\"bulk-fetch\",\"protocol\":\"pop3\",\"errors\":0,\"sessions\":"
         + ttfb.length
@@ -50,7 +55,19 @@ class FirstByteReportTest {
         .contains("| pop3 | portcullis-filtered | first of each run | 1 | 200 | 5030.00 ms |")
         .contains("| +5000.00 ms |")
         .contains("| pop3 | portcullis-filtered | later | 2 | 200 | 22.00 ms |")
-        .contains("| +1.00 ms |");
+        .contains("| 21.00–23.00 ms | +1.00 ms | 12.00 ms | +1.00 ms | 0.50 ms |");
+  }
+
+  @Test
+  void resultsWithoutTheAfterLoginFigureShouldStillPrint() throws IOException {
+    String table =
+        firstByteTable(
+            run("portcullis", 30.0, 20.0).replace("\"afterLoginMs\"", "\"other\""),
+            run("portcullis-filtered", 5030.0, 21.0).replace("\"afterLoginMs\"", "\"other\""));
+
+    assertThat(table)
+        .contains("| pop3 | portcullis-filtered | later | 1 | 200 | 21.00 ms |")
+        .contains("| +1.00 ms | – | – | 0.50 ms |");
   }
 
   @Test

@@ -72,6 +72,14 @@ public final class VerdictStore {
     return cache.get(ref, r -> state.get(NAMESPACE, key(r)).map(VerdictStore::decode));
   }
 
+  /**
+   * What {@link #get} would answer, if this process already knows it: empty when the verdict (or
+   * its absence) is not in memory. Never blocks, so an event loop may ask.
+   */
+  public Optional<Optional<Stored>> cached(MessageRef ref) {
+    return Optional.ofNullable(cache.getIfPresent(ref));
+  }
+
   /** Remembers {@code verdict}; durable when this returns. */
   public void put(MessageRef ref, Stored verdict) {
     state.put(NAMESPACE, key(ref), encode(verdict));

@@ -5,6 +5,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.portcullis.filter.io.Spool;
 import io.portcullis.gateway.filtering.MessageFilter;
 import io.portcullis.gateway.filtering.MessageRef;
+import io.portcullis.gateway.filtering.Releases;
 import io.portcullis.gateway.filtering.SessionFilter;
 import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.policy.FilterAction;
@@ -15,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -26,11 +28,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the virtual maildrop after login (DESIGN: POP3): UIDL and LIST upstream, a stored verdict
- * per UIDL or else RETR on the session's own connection and a scan, within a time budget after
- * which the messages left follow the scan-error action (fail closed). Fetches are sequential; up to
- * {@link #ANALYSIS_WINDOW} analyses overlap them on the filter's pool. Store I/O runs on {@code
- * blocking}. Confined to the event loop, apart from the work it hands off.
+ * Builds the virtual maildrop after login (DESIGN: POP3): UIDL and LIST upstream (in one round trip
+ * when the upstream announces PIPELINING), a stored verdict per UIDL or else RETR on the session's
+ * own connection and a scan, within a time budget after which the messages left follow the
+ * scan-error action (fail closed). Fetches are sequential; up to {@link #ANALYSIS_WINDOW} analyses
+ * overlap them on the filter's pool. Store I/O runs on {@code blocking}. Confined to the event
+ * loop, apart from the work it hands off.
  */
 final class MaildropBuilder {
   private static final Logger LOG = LoggerFactory.getLogger(MaildropBuilder.class);
@@ -59,6 +62,13 @@ final class MaildropBuilder {
 
   private final ArrayDeque<UpstreamListing.Message> toScan = new ArrayDeque<>();
   private final Map<Integer, UpstreamListing.Message> inFlight = new HashMap<>();
+
+  /** The UIDL answer's ids while the LIST pipelined behind it is awaited. */
+  private Optional<Map<Integer, String>> uidlAnswer = Optional.empty();
+
+  /** The account's pending releases, read while the listing is on its way. */
+  private CompletableFuture<Map<String, Releases.Release>> releases;
+
   private ScheduledFuture<?> budgetTimer;
   private boolean budgetSpent;
   private boolean fetching;
@@ -88,33 +98,66 @@ final class MaildropBuilder {
 
   void start() {
     startNanos = System.nanoTime();
-    relay.forward(new Pop3Command.Uidl(Optional.empty()), new ListingCapture(this::onUidl));
-  }
-
-  private void onUidl(Optional<List<String>> uidlLines) {
-    if (relay.closed()) {
-      return;
-    }
-    if (uidlLines.flatMap(UpstreamListing::uidls).isEmpty()) {
-      // Without unique ids no verdict can be remembered; serving unscanned mail is not an option.
-      unavailable("upstream-uidl-unusable");
+    // Read while the listing is on its way, so that the usual later session decides on the event
+    // loop. A release asked for meanwhile is carried out by the next session.
+    releases = CompletableFuture.supplyAsync(keeper::pendingReleases, blocking);
+    if (relay.upstreamPipelines()) {
+      // RFC 2449 §6.6: UIDL and LIST in one round trip, not two; answers come back in order.
+      relay.forward(
+          new Pop3Command.Uidl(Optional.empty()),
+          new ListingCapture(lines -> uidlAnswer = uidls(lines)));
+      relay.forward(
+          new Pop3Command.List(Optional.empty()),
+          new ListingCapture(lines -> onListing(uidlAnswer, lines)));
       return;
     }
     relay.forward(
-        new Pop3Command.List(Optional.empty()),
+        new Pop3Command.Uidl(Optional.empty()),
         new ListingCapture(
-            listLines -> onList(listLines.flatMap(l -> UpstreamListing.of(uidlLines.get(), l)))));
+            lines -> {
+              Optional<Map<Integer, String>> uidls = uidls(lines);
+              if (!relay.closed() && usable(uidls)) {
+                relay.forward(
+                    new Pop3Command.List(Optional.empty()),
+                    new ListingCapture(listLines -> onListing(uidls, listLines)));
+              }
+            }));
   }
 
-  private void onList(Optional<List<UpstreamListing.Message>> listed) {
-    if (relay.closed()) {
+  private static Optional<Map<Integer, String>> uidls(Optional<List<String>> uidlLines) {
+    return uidlLines.flatMap(UpstreamListing::uidls);
+  }
+
+  /** Whether a UIDL answer can key verdicts; if not, the session ends with the reason. */
+  private boolean usable(Optional<Map<Integer, String>> uidls) {
+    if (uidls.isPresent()) {
+      return true;
+    }
+    // Without unique ids no verdict can be remembered; serving unscanned mail is not an option.
+    unavailable("upstream-uidl-unusable");
+    return false;
+  }
+
+  private void onListing(Optional<Map<Integer, String>> uidls, Optional<List<String>> listLines) {
+    if (relay.closed() || !usable(uidls)) {
       return;
     }
+    Optional<List<UpstreamListing.Message>> listed =
+        listLines.flatMap(l -> UpstreamListing.join(uidls.get(), l));
     if (listed.isEmpty()) {
       unavailable("upstream-list-unusable");
       return;
     }
-    CompletableFuture.supplyAsync(() -> keeper.lookUp(listed.get()), blocking)
+    List<UpstreamListing.Message> messages = listed.get();
+    if (releases.isDone() && !releases.isCompletedExceptionally()) {
+      Optional<List<VerdictKeeper.Known>> known = keeper.lookUpInMemory(messages, releases.join());
+      if (known.isPresent()) {
+        onKnown(known.get());
+        return;
+      }
+    }
+    releases
+        .thenApplyAsync(pending -> keeper.lookUp(messages, pending), blocking)
         .whenComplete(
             (known, failure) ->
                 loop.execute(
@@ -126,7 +169,7 @@ final class MaildropBuilder {
                       LOG.warn(
                           "session {}: verdict store unavailable ({})",
                           session.id(),
-                          failure.getClass().getSimpleName());
+                          rootCause(failure).getClass().getSimpleName());
                       unavailable("verdict-store-unavailable");
                     }));
   }
@@ -299,7 +342,7 @@ final class MaildropBuilder {
         entries.size(),
         decided.size() - entries.size(),
         scanned,
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+        String.format(Locale.ROOT, "%.1f", (System.nanoTime() - startNanos) / 1e6));
     relay.maildropReady(
         new VirtualMaildrop(relay, new RenditionServer(relay, filter, blocking), entries));
   }

@@ -284,6 +284,16 @@ final class Pop3Relay extends ChannelInboundHandlerAdapter {
     drainHeld();
   }
 
+  /** Whether the upstream announced RFC 2449 PIPELINING, so the gateway may pipeline too. */
+  boolean upstreamPipelines() {
+    for (String capability : upstreamCapabilities) {
+      if (capability.equalsIgnoreCase("PIPELINING")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   ChannelHandlerContext client() {
     return client;
   }

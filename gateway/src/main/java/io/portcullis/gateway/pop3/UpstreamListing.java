@@ -44,7 +44,8 @@ final class UpstreamListing {
     return Optional.of(out);
   }
 
-  private static Optional<List<Message>> join(Map<Integer, String> uidls, List<String> lines) {
+  /** The messages of a LIST answer's lines named by {@code uidls}, or empty if they disagree. */
+  static Optional<List<Message>> join(Map<Integer, String> uidls, List<String> lines) {
     List<Message> out = new ArrayList<>();
     for (String line : lines) {
       // RFC 1939 §5 lets a server add information after the size.

@@ -49,16 +49,22 @@ final class VerdictKeeper {
     return MessageRef.pop3(account, m.uidl());
   }
 
-  /**
-   * The stored verdicts of {@code messages}. A release asked for with {@code portcullis quarantine
-   * release} turns the verdict into "deliver the original" first, and is then done.
-   */
-  List<Known> lookUp(List<UpstreamListing.Message> messages) {
-    VerdictStore verdicts = filter.verdicts();
+  /** The account's pending releases ({@code portcullis quarantine release}) by location. */
+  Map<String, Releases.Release> pendingReleases() {
     Map<String, Releases.Release> releases = new HashMap<>();
     for (Releases.Release r : filter.releases().pending(account)) {
       releases.put(r.location(), r);
     }
+    return releases;
+  }
+
+  /**
+   * The stored verdicts of {@code messages}. A pending release (from {@link #pendingReleases})
+   * turns the verdict into "deliver the original" first, and is then done.
+   */
+  List<Known> lookUp(
+      List<UpstreamListing.Message> messages, Map<String, Releases.Release> releases) {
+    VerdictStore verdicts = filter.verdicts();
     List<Known> known = new ArrayList<>(messages.size());
     for (UpstreamListing.Message m : messages) {
       MessageRef ref = ref(m);
@@ -81,6 +87,30 @@ final class VerdictKeeper {
               stored.flatMap(s -> entry(m, s, s.renditionId().isPresent() && secured(s)))));
     }
     return known;
+  }
+
+  /**
+   * What {@link #lookUp} would answer, from memory alone, or empty when that takes a store: a
+   * verdict this process does not hold, a release to carry out, or a rendition whose presence in
+   * its store (and its original's in the quarantine store) must be checked. Never blocks: the usual
+   * later session of an account decides on its event loop, without a thread hop.
+   */
+  Optional<List<Known>> lookUpInMemory(
+      List<UpstreamListing.Message> messages, Map<String, Releases.Release> releases) {
+    if (!releases.isEmpty()) {
+      return Optional.empty();
+    }
+    VerdictStore verdicts = filter.verdicts();
+    List<Known> known = new ArrayList<>(messages.size());
+    for (UpstreamListing.Message m : messages) {
+      Optional<Optional<VerdictStore.Stored>> cached = verdicts.cached(ref(m));
+      if (cached.isEmpty() || cached.get().flatMap(VerdictStore.Stored::renditionId).isPresent()) {
+        return Optional.empty();
+      }
+      Optional<VerdictStore.Stored> stored = cached.get();
+      known.add(new Known(m, stored.isPresent(), stored.flatMap(s -> entry(m, s, false))));
+    }
+    return Optional.of(known);
   }
 
   private boolean renditionKept(VerdictStore.Stored s) {

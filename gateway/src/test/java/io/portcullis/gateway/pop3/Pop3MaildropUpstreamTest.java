@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -82,6 +83,68 @@ class Pop3MaildropUpstreamTest {
   }
 
   @Test
+  void uidlAndListShouldGoUpInOneRoundTripWhenTheUpstreamPipelines() throws Exception {
+    try (ScriptedUpstream upstream =
+        ScriptedUpstream.start(
+            up -> {
+              login(up, "+OK\r\nUSER\r\nPIPELINING\r\n.\r\n");
+              // Both commands before any answer: a gateway that waited for UIDL's answer would
+              // leave this read to time out.
+              up.readLine(); // UIDL
+              up.readLine(); // LIST
+              up.send("+OK\r\n1 uid-a\r\n.\r\n");
+              up.send("+OK\r\n1 " + CLEAN.length() + "\r\n.\r\n");
+              up.readLine(); // RETR 1, the scan
+              up.send("+OK\r\n" + CLEAN + ".\r\n");
+              up.readLine(); // QUIT
+              up.send("+OK bye\r\n");
+            })) {
+      fixture = gateway(upstream, Duration.ofSeconds(60));
+      try (LineClient client = LineClient.tls(fixture.pop3s(), fixture.trust())) {
+        client.readLine();
+        client.send("USER a\r\nPASS b\r\nSTAT\r\nQUIT\r\n");
+        client.readLine();
+        assertThat(client.readLine()).isEqualTo(Pop3Reply.LOGGED_IN.text());
+        assertThat(client.readLine()).isEqualTo("+OK 1 " + CLEAN.length());
+        assertThat(client.readLine()).isEqualTo("+OK bye");
+      }
+      assertThat(upstream.received()).endsWith("UIDL\r\nLIST\r\nRETR 1\r\nQUIT\r\n");
+    }
+  }
+
+  @Test
+  void listShouldWaitForTheUidlAnswerWhenTheUpstreamDoesNotPipeline() throws Exception {
+    AtomicInteger sentBehindUidl = new AtomicInteger(-1);
+    try (ScriptedUpstream upstream =
+        ScriptedUpstream.start(
+            up -> {
+              login(up, "+OK\r\nUSER\r\nUIDL\r\n.\r\n");
+              up.readLine(); // UIDL
+              Thread.sleep(300); // room for a LIST sent too early to arrive
+              sentBehindUidl.set(up.available());
+              up.send("+OK\r\n1 uid-a\r\n.\r\n");
+              up.readLine(); // LIST
+              up.send("+OK\r\n1 " + CLEAN.length() + "\r\n.\r\n");
+              up.readLine(); // RETR 1, the scan
+              up.send("+OK\r\n" + CLEAN + ".\r\n");
+              up.readLine(); // QUIT
+              up.send("+OK bye\r\n");
+            })) {
+      fixture = gateway(upstream, Duration.ofSeconds(60));
+      try (LineClient client = LineClient.tls(fixture.pop3s(), fixture.trust())) {
+        client.readLine();
+        client.send("USER a\r\nPASS b\r\nSTAT\r\nQUIT\r\n");
+        client.readLine();
+        assertThat(client.readLine()).isEqualTo(Pop3Reply.LOGGED_IN.text());
+        assertThat(client.readLine()).isEqualTo("+OK 1 " + CLEAN.length());
+        assertThat(client.readLine()).isEqualTo("+OK bye");
+      }
+      assertThat(upstream.received()).endsWith("UIDL\r\nLIST\r\nRETR 1\r\nQUIT\r\n");
+      assertThat(sentBehindUidl).hasValue(0);
+    }
+  }
+
+  @Test
   void upstreamWithoutUidlShouldEndTheSessionInsteadOfServingUnscannedMail() throws Exception {
     try (ScriptedUpstream upstream =
         ScriptedUpstream.start(
@@ -127,9 +190,14 @@ class Pop3MaildropUpstreamTest {
   }
 
   private static void login(LineClient up) throws Exception {
+    login(up, "-ERR\r\n");
+  }
+
+  /** Greeting, {@code capaAnswer} to CAPA, then USER/PASS accepted. */
+  private static void login(LineClient up, String capaAnswer) throws Exception {
     up.send("+OK ready\r\n");
     up.readLine(); // CAPA
-    up.send("-ERR\r\n");
+    up.send(capaAnswer);
     up.readLine(); // USER
     up.send("+OK\r\n");
     up.readLine(); // PASS

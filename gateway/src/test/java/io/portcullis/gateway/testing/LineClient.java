@@ -133,6 +133,11 @@ public final class LineClient implements AutoCloseable {
     throw new IOException("end of stream inside a multi-line answer");
   }
 
+  /** Bytes that arrived and are not read yet (plaintext connections). */
+  public int available() throws IOException {
+    return in.available();
+  }
+
   /** Whether the server closed the connection (end of stream within the read timeout). */
   public boolean closedByServer() throws IOException {
     try {

@@ -90,6 +90,11 @@ public final class ScriptedUpstream implements AutoCloseable {
           }
           return b;
         }
+
+        @Override
+        public int available() throws IOException {
+          return in.available();
+        }
       };
     }
 
