@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -79,6 +80,12 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
   private static final int MAX_LITERAL_NAME = 1024;
 
   private final ArrivalScanner scanner;
+
+  /** RFC 9051 §5.1: the one mailbox every account has (as clients nearly always spell it). */
+  private static final String INBOX = "INBOX";
+
+  /** The scan of INBOX started with the session, until the first SELECT INBOX takes it. */
+  private CompletableFuture<Optional<ArrivalScanner.Result>> inboxAhead;
 
   /** A command whose mailbox name is a literal the relay reads first: the line before it. */
   private String nameLine;
@@ -154,6 +161,11 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
         .addLast(HandlerNames.RELAY, new UpstreamSide());
     upstream.config().setAutoRead(true);
     upstream.read();
+    if (scanner != null) {
+      // Nearly every session selects INBOX first: its scan starts now, while the client is still
+      // on its way to SELECT, if the account's last session left a side connection to do it on.
+      inboxAhead = scanner.scanAhead(INBOX);
+    }
   }
 
   // ---- client → upstream ----
@@ -544,8 +556,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
    */
   private void scanThenForward(ImapFrame.Segment select, String tag, String box) {
     pauseClient();
-    scanner
-        .scan(box)
+    scanFor(box)
         .whenComplete(
             (result, error) ->
                 client
@@ -566,6 +577,23 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
                           upstream.flush();
                           resumeClient();
                         }));
+  }
+
+  /** The scan a SELECT of {@code box} waits for: the one started at login for INBOX, once. */
+  private CompletableFuture<ArrivalScanner.Result> scanFor(String box) {
+    CompletableFuture<Optional<ArrivalScanner.Result>> ahead = inboxAhead;
+    inboxAhead = null;
+    if (ahead == null || !box.equals(INBOX)) {
+      return scanner.scan(box);
+    }
+    // Not started (nothing kept) or failed (a kept connection found dead): scan as usual.
+    return ahead
+        .handle(
+            (done, failure) ->
+                failure == null && done.isPresent()
+                    ? CompletableFuture.completedFuture(done.get())
+                    : scanner.scan(box))
+        .thenCompose(scan -> scan);
   }
 
   private void scanFailed(Throwable error) {

@@ -134,6 +134,10 @@ public final class ArrivalScanner implements AutoCloseable {
   private final Map<String, Settled> settled = new java.util.concurrent.ConcurrentHashMap<>();
   private final SideConnectionPool.Key poolKey;
   private volatile SideConnection side;
+
+  /** The side connection came from the pool and no scan has used it yet: it may be dead. */
+  private boolean unproven;
+
   private UpstreamMailboxes boxes;
   private String junk;
   private boolean releasesDone;
@@ -265,7 +269,27 @@ public final class ArrivalScanner implements AutoCloseable {
    * scanner's thread once every such message was acted on and the mark moved past it.
    */
   public CompletableFuture<Result> scan(String mailbox) {
-    CompletableFuture<Result> result = new CompletableFuture<>();
+    return onWorker(() -> scanNow(mailbox));
+  }
+
+  /**
+   * Scans {@code mailbox} ahead of the client's asking, but only on a side connection the account's
+   * previous session left in the pool: a session that never selects it costs no upstream login.
+   * Completes with empty when no connection was kept, having done nothing.
+   */
+  public CompletableFuture<Optional<Result>> scanAhead(String mailbox) {
+    return onWorker(
+        () -> side != null || reuseKept() ? Optional.of(scanNow(mailbox)) : Optional.empty());
+  }
+
+  /** A step of the scanner's work that may fail with an exception. */
+  private interface Work<T> {
+    T run() throws Exception;
+  }
+
+  /** Runs {@code work} on the scanner's thread, which owns the side connection meanwhile. */
+  private <T> CompletableFuture<T> onWorker(Work<T> work) {
+    CompletableFuture<T> result = new CompletableFuture<>();
     try {
       worker.execute(
           () -> {
@@ -276,10 +300,10 @@ public final class ArrivalScanner implements AutoCloseable {
               }
               scanning = true;
             }
-            Result done = null;
+            T done = null;
             Throwable failed = null;
             try {
-              done = scanNow(mailbox);
+              done = work.run();
             } catch (Exception | StackOverflowError e) {
               failed = e;
             }
@@ -306,10 +330,14 @@ public final class ArrivalScanner implements AutoCloseable {
   }
 
   Result scanNow(String mailbox) throws IOException {
-    boolean kept = ensureOpen();
+    ensureOpen();
     try {
-      return scanOn(mailbox);
+      Result r = scanOn(mailbox);
+      unproven = false;
+      return r;
     } catch (IOException e) {
+      boolean kept = unproven;
+      unproven = false;
       if (!kept || side == null || side.isOpen()) {
         throw e;
       }
@@ -413,8 +441,8 @@ public final class ArrivalScanner implements AutoCloseable {
     return new Result(scanned, removed);
   }
 
-  /** Makes sure a logged-in side connection is there; true when it is one kept from the pool. */
-  private boolean ensureOpen() throws IOException {
+  /** Makes sure a logged-in side connection is there. */
+  private void ensureOpen() throws IOException {
     if (closed) {
       throw new IOException("scanner closed");
     }
@@ -424,11 +452,8 @@ public final class ArrivalScanner implements AutoCloseable {
       side = null;
       junk = null;
     }
-    if (side != null) {
-      return false;
-    }
-    if (reuseKept()) {
-      return true;
+    if (side != null || reuseKept()) {
+      return;
     }
     side = opener.open();
     if (closed) {
@@ -437,7 +462,6 @@ public final class ArrivalScanner implements AutoCloseable {
     }
     boxes = UpstreamMailboxes.of(side);
     boxes.ensureExists(settings.quarantineMailbox());
-    return false;
   }
 
   /**
@@ -460,6 +484,7 @@ public final class ArrivalScanner implements AutoCloseable {
     side = kept.get().side();
     boxes = kept.get().boxes();
     junk = kept.get().junk();
+    unproven = true;
     return true;
   }
 

@@ -412,6 +412,41 @@ class ArrivalScannerTest {
   }
 
   @Test
+  void scanAheadShouldScanOnAKeptConnection() throws Exception {
+    var logins = new java.util.concurrent.atomic.AtomicInteger();
+    try (SideConnectionPool pool = new SideConnectionPool()) {
+      endASessionThatScanned(pool, logins);
+      deliver(SampleMessages.all().get("spam.eml"));
+
+      ArrivalScanner next = pooledScanner(pool, "demo", logins);
+      java.util.Optional<ArrivalScanner.Result> r =
+          next.scanAhead("INBOX").get(60, TimeUnit.SECONDS);
+
+      assertThat(r).isPresent();
+      assertThat(r.get().scanned()).isEqualTo(1);
+      assertThat(mailbox("Junk")).hasSize(1);
+      assertThat(logins).hasValue(1);
+      // The SELECT that follows finds nothing left to scan.
+      assertThat(next.scan("INBOX").get(60, TimeUnit.SECONDS).scanned()).isZero();
+    }
+  }
+
+  @Test
+  void scanAheadShouldDoNothingWithoutAKeptConnection() throws Exception {
+    var logins = new java.util.concurrent.atomic.AtomicInteger();
+    try (SideConnectionPool pool = new SideConnectionPool()) {
+      deliver(SampleMessages.all().get("spam.eml"));
+
+      ArrivalScanner first = pooledScanner(pool, "demo", logins);
+
+      assertThat(first.scanAhead("INBOX").get(60, TimeUnit.SECONDS)).isEmpty();
+      assertThat(logins).hasValue(0);
+      assertThat(mailbox("Junk")).isEmpty();
+      assertThat(first.scan("INBOX").get(60, TimeUnit.SECONDS).scanned()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void keptConnectionShouldOnlyGoToTheSameAccountAndUpstreamLogin() throws Exception {
     var logins = new java.util.concurrent.atomic.AtomicInteger();
     try (SideConnectionPool pool = new SideConnectionPool()) {
