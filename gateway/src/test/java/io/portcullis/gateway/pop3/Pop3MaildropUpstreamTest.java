@@ -92,23 +92,11 @@ class Pop3MaildropUpstreamTest {
               // leave this read to time out.
               up.readLine(); // UIDL
               up.readLine(); // LIST
-              up.send("+OK\r\n1 uid-a\r\n.\r\n");
-              up.send("+OK\r\n1 " + CLEAN.length() + "\r\n.\r\n");
-              up.readLine(); // RETR 1, the scan
-              up.send("+OK\r\n" + CLEAN + ".\r\n");
-              up.readLine(); // QUIT
-              up.send("+OK bye\r\n");
+              up.send(UIDL_ANSWER);
+              up.send(LIST_ANSWER);
+              scanAndQuit(up);
             })) {
-      fixture = gateway(upstream, Duration.ofSeconds(60));
-      try (LineClient client = LineClient.tls(fixture.pop3s(), fixture.trust())) {
-        client.readLine();
-        client.send("USER a\r\nPASS b\r\nSTAT\r\nQUIT\r\n");
-        client.readLine();
-        assertThat(client.readLine()).isEqualTo(Pop3Reply.LOGGED_IN.text());
-        assertThat(client.readLine()).isEqualTo("+OK 1 " + CLEAN.length());
-        assertThat(client.readLine()).isEqualTo("+OK bye");
-      }
-      assertThat(upstream.received()).endsWith("UIDL\r\nLIST\r\nRETR 1\r\nQUIT\r\n");
+      statOfOneMessage(upstream);
     }
   }
 
@@ -122,24 +110,12 @@ class Pop3MaildropUpstreamTest {
               up.readLine(); // UIDL
               Thread.sleep(300); // room for a LIST sent too early to arrive
               sentBehindUidl.set(up.available());
-              up.send("+OK\r\n1 uid-a\r\n.\r\n");
+              up.send(UIDL_ANSWER);
               up.readLine(); // LIST
-              up.send("+OK\r\n1 " + CLEAN.length() + "\r\n.\r\n");
-              up.readLine(); // RETR 1, the scan
-              up.send("+OK\r\n" + CLEAN + ".\r\n");
-              up.readLine(); // QUIT
-              up.send("+OK bye\r\n");
+              up.send(LIST_ANSWER);
+              scanAndQuit(up);
             })) {
-      fixture = gateway(upstream, Duration.ofSeconds(60));
-      try (LineClient client = LineClient.tls(fixture.pop3s(), fixture.trust())) {
-        client.readLine();
-        client.send("USER a\r\nPASS b\r\nSTAT\r\nQUIT\r\n");
-        client.readLine();
-        assertThat(client.readLine()).isEqualTo(Pop3Reply.LOGGED_IN.text());
-        assertThat(client.readLine()).isEqualTo("+OK 1 " + CLEAN.length());
-        assertThat(client.readLine()).isEqualTo("+OK bye");
-      }
-      assertThat(upstream.received()).endsWith("UIDL\r\nLIST\r\nRETR 1\r\nQUIT\r\n");
+      statOfOneMessage(upstream);
       assertThat(sentBehindUidl).hasValue(0);
     }
   }
@@ -187,6 +163,31 @@ class Pop3MaildropUpstreamTest {
         assertThat(client.closedByServer()).isTrue();
       }
     }
+  }
+
+  private static final String UIDL_ANSWER = "+OK\r\n1 uid-a\r\n.\r\n";
+  private static final String LIST_ANSWER = "+OK\r\n1 " + CLEAN.length() + "\r\n.\r\n";
+
+  /** The upstream's side after the listing: RETR 1 (the scan) of CLEAN, then QUIT. */
+  private static void scanAndQuit(LineClient up) throws Exception {
+    up.readLine(); // RETR 1, the scan
+    up.send("+OK\r\n" + CLEAN + ".\r\n");
+    up.readLine(); // QUIT
+    up.send("+OK bye\r\n");
+  }
+
+  /** A client's STAT over a one-message maildrop, and what the gateway asked upstream for it. */
+  private void statOfOneMessage(ScriptedUpstream upstream) throws Exception {
+    fixture = gateway(upstream, Duration.ofSeconds(60));
+    try (LineClient client = LineClient.tls(fixture.pop3s(), fixture.trust())) {
+      client.readLine();
+      client.send("USER a\r\nPASS b\r\nSTAT\r\nQUIT\r\n");
+      client.readLine();
+      assertThat(client.readLine()).isEqualTo(Pop3Reply.LOGGED_IN.text());
+      assertThat(client.readLine()).isEqualTo("+OK 1 " + CLEAN.length());
+      assertThat(client.readLine()).isEqualTo("+OK bye");
+    }
+    assertThat(upstream.received()).endsWith("UIDL\r\nLIST\r\nRETR 1\r\nQUIT\r\n");
   }
 
   private static void login(LineClient up) throws Exception {
