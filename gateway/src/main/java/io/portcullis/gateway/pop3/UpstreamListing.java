@@ -23,11 +23,6 @@ final class UpstreamListing {
 
   private UpstreamListing() {}
 
-  /** The messages of a UIDL and a LIST answer's lines, or empty if they do not parse or agree. */
-  static Optional<List<Message>> of(List<String> uidlLines, List<String> listLines) {
-    return uidls(uidlLines).flatMap(uidls -> join(uidls, listLines));
-  }
-
   /** UIDL lines by message number, or empty if one does not parse. */
   static Optional<Map<Integer, String>> uidls(List<String> lines) {
     Map<Integer, String> out = new HashMap<>();
