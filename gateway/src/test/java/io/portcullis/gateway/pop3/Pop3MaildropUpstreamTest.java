@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,11 +62,7 @@ class Pop3MaildropUpstreamTest {
                 })) {
       // Room for the login and the first message's analysis on a busy machine.
       fixture = gateway(upstream, Duration.ofSeconds(5));
-      try (LineClient client = LineClient.tls(fixture.pop3s(), fixture.trust())) {
-        client.readLine();
-        client.send("USER a\r\nPASS b\r\nSTAT\r\nUIDL\r\nQUIT\r\n");
-        client.readLine();
-        assertThat(client.readLine()).isEqualTo(Pop3Reply.LOGGED_IN.text());
+      try (LineClient client = loggedIn("STAT\r\nUIDL\r\nQUIT\r\n")) {
         Awaitility.await()
             .atMost(Duration.ofSeconds(20))
             .until(() -> logs.lines().stream().anyMatch(l -> l.contains("scan budget")));
@@ -102,21 +98,21 @@ class Pop3MaildropUpstreamTest {
 
   @Test
   void listShouldWaitForTheUidlAnswerWhenTheUpstreamDoesNotPipeline() throws Exception {
-    AtomicInteger sentBehindUidl = new AtomicInteger(-1);
+    AtomicBoolean quietBehindUidl = new AtomicBoolean();
     try (ScriptedUpstream upstream =
         ScriptedUpstream.start(
             up -> {
               login(up, "+OK\r\nUSER\r\nUIDL\r\n.\r\n");
               up.readLine(); // UIDL
-              Thread.sleep(300); // room for a LIST sent too early to arrive
-              sentBehindUidl.set(up.available());
+              // A LIST sent too early would arrive within this wait (and end it at once).
+              quietBehindUidl.set(up.silentFor(Duration.ofMillis(300)));
               up.send(UIDL_ANSWER);
               up.readLine(); // LIST
               up.send(LIST_ANSWER);
               scanAndQuit(up);
             })) {
       statOfOneMessage(upstream);
-      assertThat(sentBehindUidl).hasValue(0);
+      assertThat(quietBehindUidl).isTrue();
     }
   }
 
@@ -131,11 +127,7 @@ class Pop3MaildropUpstreamTest {
               up.closedByServer();
             })) {
       fixture = gateway(upstream, Duration.ofSeconds(60));
-      try (LineClient client = LineClient.tls(fixture.pop3s(), fixture.trust())) {
-        client.readLine();
-        client.send("USER a\r\nPASS b\r\nRETR 1\r\n");
-        client.readLine();
-        assertThat(client.readLine()).isEqualTo(Pop3Reply.LOGGED_IN.text());
+      try (LineClient client = loggedIn("RETR 1\r\n")) {
         assertThat(client.readLine()).isEqualTo(Pop3Reply.FILTER_UNAVAILABLE.text());
         assertThat(client.closedByServer()).isTrue();
       }
@@ -154,11 +146,7 @@ class Pop3MaildropUpstreamTest {
               up.closedByServer();
             })) {
       fixture = gateway(upstream, Duration.ofSeconds(60));
-      try (LineClient client = LineClient.tls(fixture.pop3s(), fixture.trust())) {
-        client.readLine();
-        client.send("USER a\r\nPASS b\r\nUIDL\r\n");
-        client.readLine();
-        assertThat(client.readLine()).isEqualTo(Pop3Reply.LOGGED_IN.text());
+      try (LineClient client = loggedIn("UIDL\r\n")) {
         assertThat(client.readLine()).isEqualTo(Pop3Reply.FILTER_UNAVAILABLE.text());
         assertThat(client.closedByServer()).isTrue();
       }
@@ -179,15 +167,24 @@ class Pop3MaildropUpstreamTest {
   /** A client's STAT over a one-message maildrop, and what the gateway asked upstream for it. */
   private void statOfOneMessage(ScriptedUpstream upstream) throws Exception {
     fixture = gateway(upstream, Duration.ofSeconds(60));
-    try (LineClient client = LineClient.tls(fixture.pop3s(), fixture.trust())) {
-      client.readLine();
-      client.send("USER a\r\nPASS b\r\nSTAT\r\nQUIT\r\n");
-      client.readLine();
-      assertThat(client.readLine()).isEqualTo(Pop3Reply.LOGGED_IN.text());
+    try (LineClient client = loggedIn("STAT\r\nQUIT\r\n")) {
       assertThat(client.readLine()).isEqualTo("+OK 1 " + CLEAN.length());
       assertThat(client.readLine()).isEqualTo("+OK bye");
     }
     assertThat(upstream.received()).endsWith("UIDL\r\nLIST\r\nRETR 1\r\nQUIT\r\n");
+  }
+
+  /**
+   * A client that logged in through the gateway with {@code commands} pipelined behind PASS; the
+   * greeting, USER's and PASS's answers are read (PASS's must be the gateway's login success).
+   */
+  private LineClient loggedIn(String commands) throws Exception {
+    LineClient client = LineClient.tls(fixture.pop3s(), fixture.trust());
+    client.readLine();
+    client.send("USER a\r\nPASS b\r\n" + commands);
+    client.readLine();
+    assertThat(client.readLine()).isEqualTo(Pop3Reply.LOGGED_IN.text());
+    return client;
   }
 
   private static void login(LineClient up) throws Exception {

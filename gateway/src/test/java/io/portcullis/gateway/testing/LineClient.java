@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLSocket;
@@ -15,6 +16,9 @@ import javax.net.ssl.SSLSocketFactory;
 
 /** A raw line-oriented client over a real socket, for conversation tests. Not thread-safe. */
 public final class LineClient implements AutoCloseable {
+  /** How long a read waits before the test fails instead of hanging. */
+  private static final int READ_TIMEOUT_MILLIS = 10_000;
+
   private Socket socket;
   private InputStream in;
   private OutputStream out;
@@ -25,7 +29,7 @@ public final class LineClient implements AutoCloseable {
 
   /** Wraps an accepted socket (the server side of a scripted upstream). */
   public static LineClient of(Socket socket) throws IOException {
-    socket.setSoTimeout(10_000);
+    socket.setSoTimeout(READ_TIMEOUT_MILLIS);
     return new LineClient(socket);
   }
 
@@ -33,7 +37,7 @@ public final class LineClient implements AutoCloseable {
   public static LineClient plain(InetSocketAddress address) throws IOException {
     Socket s = new Socket();
     s.connect(address, 5_000);
-    s.setSoTimeout(10_000);
+    s.setSoTimeout(READ_TIMEOUT_MILLIS);
     return new LineClient(s);
   }
 
@@ -42,7 +46,7 @@ public final class LineClient implements AutoCloseable {
       throws IOException {
     SSLSocket s = (SSLSocket) factory.createSocket();
     s.connect(address, 5_000);
-    s.setSoTimeout(10_000);
+    s.setSoTimeout(READ_TIMEOUT_MILLIS);
     s.startHandshake();
     return new LineClient(s);
   }
@@ -54,7 +58,7 @@ public final class LineClient implements AutoCloseable {
     SSLSocket s = (SSLSocket) factory.createSocket();
     s.bind(new InetSocketAddress(local, 0));
     s.connect(address, 5_000);
-    s.setSoTimeout(10_000);
+    s.setSoTimeout(READ_TIMEOUT_MILLIS);
     s.startHandshake();
     return new LineClient(s);
   }
@@ -65,7 +69,7 @@ public final class LineClient implements AutoCloseable {
         (SSLSocket)
             factory.createSocket(
                 socket, socket.getInetAddress().getHostAddress(), socket.getPort(), true);
-    s.setSoTimeout(10_000);
+    s.setSoTimeout(READ_TIMEOUT_MILLIS);
     s.startHandshake();
     use(s);
   }
@@ -133,9 +137,20 @@ public final class LineClient implements AutoCloseable {
     throw new IOException("end of stream inside a multi-line answer");
   }
 
-  /** Bytes that arrived and are not read yet (plaintext connections). */
-  public int available() throws IOException {
-    return in.available();
+  /**
+   * Whether nothing arrives within {@code wait}: a read that times out, not a sleep, so a byte that
+   * does arrive (it is consumed) or the end of the stream answers false at once.
+   */
+  public boolean silentFor(Duration wait) throws IOException {
+    socket.setSoTimeout(Math.toIntExact(wait.toMillis()));
+    try {
+      in.read();
+      return false;
+    } catch (SocketTimeoutException e) {
+      return true;
+    } finally {
+      socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+    }
   }
 
   /** Whether the server closed the connection (end of stream within the read timeout). */

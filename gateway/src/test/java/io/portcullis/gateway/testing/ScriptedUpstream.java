@@ -90,11 +90,6 @@ public final class ScriptedUpstream implements AutoCloseable {
           }
           return b;
         }
-
-        @Override
-        public int available() throws IOException {
-          return in.available();
-        }
       };
     }
 
