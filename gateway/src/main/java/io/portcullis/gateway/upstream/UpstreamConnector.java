@@ -2,6 +2,7 @@ package io.portcullis.gateway.upstream;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -24,6 +25,14 @@ import java.util.Optional;
  * threads) and supplies the TLS handler for it. Thread-safe.
  */
 public final class UpstreamConnector {
+  /**
+   * One read per event-loop turn on upstream connections: the relays flush to the client at the end
+   * of each read loop, so with Netty's default (up to 16 reads) a fast upstream's first 200-300 KB
+   * of a FETCH were read and encrypted before the client saw its first byte (1.3 ms on the bench).
+   */
+  private static final AdaptiveRecvByteBufAllocator ONE_READ_PER_LOOP =
+      (AdaptiveRecvByteBufAllocator) new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(1);
+
   private final UpstreamConfig config;
   private final Optional<UpstreamTls> tls;
   private final Class<? extends SocketChannel> channelClass;
@@ -67,6 +76,7 @@ public final class UpstreamConnector {
             ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) limits.upstreamConnectTimeout().toMillis())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, ONE_READ_PER_LOOP)
         .handler(
             new ChannelInitializer<Channel>() {
               @Override
