@@ -54,8 +54,17 @@ final class ImapClient implements MailClient {
 
   @Override
   public Fetched fetchAll(int messages, Latencies perMessage) throws IOException {
+    return fetch("UID FETCH 1:* BODY.PEEK[]", perMessage);
+  }
+
+  @Override
+  public Fetched fetchFirst(Latencies perMessage) throws IOException {
+    return fetch("FETCH 1 BODY.PEEK[]", perMessage);
+  }
+
+  private Fetched fetch(String command, Latencies perMessage) throws IOException {
     long start = System.nanoTime();
-    String tag = send("UID FETCH 1:* BODY.PEEK[]");
+    String tag = send(command);
     long bytes = 0;
     long firstByte = 0;
     while (true) {
@@ -78,7 +87,7 @@ final class ImapClient implements MailClient {
         m = LITERAL.matcher(line);
       }
       if (line.startsWith(tag + " ")) {
-        tagged(line, tag, "UID FETCH");
+        tagged(line, tag, "FETCH");
         return new Fetched(bytes, firstByte);
       }
     }

@@ -9,8 +9,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code loadgen login-storm|bulk-fetch|idle-fleet}: drives POP3 or IMAP sessions over implicit TLS
- * against one loopback port and prints one JSON line of results on stdout.
+ * {@code loadgen login-storm|bulk-fetch|paired-fetch|idle-fleet}: drives POP3 or IMAP sessions over
+ * implicit TLS against one loopback port and prints one JSON line of results on stdout.
  */
 @Command(
     name = "loadgen",
@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       LoadGenerator.LoginStorm.class,
       LoadGenerator.BulkFetch.class,
+      LoadGenerator.PairedFetch.class,
       LoadGenerator.IdleFleet.class,
       LoadGenerator.MakeMaildir.class,
       LoadGenerator.Table.class
@@ -62,7 +63,12 @@ public final class LoadGenerator {
     int sources;
 
     Target target() throws Exception {
-      return Target.of(protocol, host, port, ca, resume, sources);
+      return target(port);
+    }
+
+    /** The same connection settings against another port (a second gateway to compare with). */
+    Target target(int otherPort) throws Exception {
+      return Target.of(protocol, host, otherPort, ca, resume, sources);
     }
 
     Workloads.Account account() {
@@ -107,6 +113,50 @@ public final class LoadGenerator {
     public Integer call() throws Exception {
       System.out.println(
           Workloads.bulkFetch(connection.target(), connection.account(), sessions, concurrency));
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "paired-fetch",
+      description =
+          "time to the first message byte of two gateways, one session each in turn (A B, B A, …)")
+  static final class PairedFetch implements Callable<Integer> {
+    @Mixin Connection connection;
+
+    @Option(names = "--sessions", defaultValue = "60", description = "sessions per gateway")
+    int sessions;
+
+    @Option(
+        names = "--baseline-port",
+        required = true,
+        description = "the gateway to compare with; its figures go under \"baseline\"")
+    int baselinePort;
+
+    @Option(
+        names = "--baseline-user",
+        description = "its account (default: --user), with the same password")
+    String baselineUser;
+
+    @Option(
+        names = "--all-messages",
+        description = "fetch every message (default: the first only, which is what is timed)")
+    boolean allMessages;
+
+    @Override
+    public Integer call() throws Exception {
+      Workloads.Account account = connection.account();
+      Workloads.Account baselineAccount =
+          new Workloads.Account(
+              baselineUser != null ? baselineUser : account.user(), account.password());
+      System.out.println(
+          Workloads.pairedFetch(
+              connection.target(),
+              account,
+              connection.target(baselinePort),
+              baselineAccount,
+              sessions,
+              allMessages));
       return 0;
     }
   }

@@ -39,6 +39,12 @@ sealed interface MailClient extends AutoCloseable permits Pop3Client, ImapClient
   Fetched fetchAll(int messages, Latencies perMessage) throws IOException;
 
   /**
+   * Downloads the first message only (POP3 RETR 1, IMAP FETCH 1 BODY.PEEK[]): the session a
+   * time-to-first-byte series repeats many times, without 18 MB behind each sample.
+   */
+  Fetched fetchFirst(Latencies perMessage) throws IOException;
+
+  /**
    * What {@link #fetchAll} received.
    *
    * @param bytes message content bytes (POP3: as on the wire, dot-stuffed, with the terminator)

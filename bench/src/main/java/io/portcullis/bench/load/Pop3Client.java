@@ -53,6 +53,11 @@ final class Pop3Client implements MailClient {
   }
 
   @Override
+  public Fetched fetchFirst(Latencies perMessage) throws IOException {
+    return fetchAll(1, perMessage);
+  }
+
+  @Override
   public void noop() throws IOException {
     command("NOOP", "NOOP");
   }

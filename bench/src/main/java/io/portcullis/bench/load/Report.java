@@ -24,6 +24,9 @@ final class Report {
   static final List<String> TARGETS =
       List.of("direct", "nginx", "portcullis", "portcullis-filtered");
 
+  /** Sessions that took turns with a baseline: only the time-to-first-message table shows them. */
+  private static final String PAIRED = "paired-fetch";
+
   private record Row(String protocol, String workload, String target) {}
 
   private final Map<Row, List<JsonNode>> runs = new LinkedHashMap<>();
@@ -50,6 +53,7 @@ final class Report {
             + " | RSS per idle session | RSS vs nginx | latency p50 | errors |");
     out.println("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     List<Row> rows = new ArrayList<>(runs.keySet());
+    rows.removeIf(r -> r.workload().equals(PAIRED));
     rows.sort(
         (a, b) -> {
           int c = a.protocol().compareTo(b.protocol());
@@ -88,51 +92,49 @@ final class Report {
   /**
    * The time-to-first-message table: per protocol and target, the first bulk-fetch session of each
    * run (for {@code portcullis-filtered}, run on a fresh copy of the mailbox: the one that scans
-   * every message) apart from the later ones (verdicts stored). Prints nothing when no run has
-   * per-session figures.
+   * every message) apart from the later ones (verdicts stored), compared with the unfiltered
+   * gateway's series; then the paired series ({@code loadgen paired-fetch}), each compared with the
+   * baseline sessions it took turns with, which get a row of their own. Prints nothing when no run
+   * has per-session figures.
    */
   void printFirstByte(PrintStream out) {
     List<String> lines = new ArrayList<>();
     List<Row> rows =
         runs.keySet().stream()
-            .filter(r -> r.workload().equals("bulk-fetch"))
+            .filter(r -> r.workload().equals("bulk-fetch") || r.workload().equals(PAIRED))
             .sorted(
                 (a, b) -> {
                   int c = a.protocol().compareTo(b.protocol());
+                  if (c == 0) {
+                    c = order(a.workload()) - order(b.workload());
+                  }
                   return c != 0 ? c : TARGETS.indexOf(a.target()) - TARGETS.indexOf(b.target());
                 })
             .toList();
     for (Row row : rows) {
+      boolean paired = row.workload().equals(PAIRED);
+      List<JsonNode> baselines =
+          runs.get(row).stream().map(n -> n.path("baseline")).filter(JsonNode::isObject).toList();
       for (boolean first : new boolean[] {true, false}) {
         Optional<Sessions> mine = sessions(runs.get(row), first);
         if (mine.isEmpty()) {
           continue;
         }
-        Optional<Sessions> plain =
-            Optional.ofNullable(runs.get(new Row(row.protocol(), row.workload(), "portcullis")))
-                .flatMap(l -> sessions(l, first));
-        Sessions s = mine.get();
+        Optional<Sessions> plain;
+        String label = row.target();
+        if (paired) {
+          plain = sessions(baselines, first);
+          plain.ifPresent(
+              p -> lines.add(firstByteLine(row.protocol(), "portcullis, paired", first, p, null)));
+          label += ", paired";
+        } else {
+          plain =
+              Optional.ofNullable(runs.get(new Row(row.protocol(), row.workload(), "portcullis")))
+                  .flatMap(l -> sessions(l, first));
+        }
         boolean compared = !row.target().equals("portcullis") && plain.isPresent();
-        String versus = compared ? versus(s.ttfb(), plain.get().ttfb()) : "–";
-        String afterLoginVersus = compared ? versus(s.afterLogin(), plain.get().afterLogin()) : "–";
         lines.add(
-            String.format(
-                Locale.ROOT,
-                "| %s | %s | %s | %d | %.0f | %.2f ms | %.2f–%.2f ms | %s | %s | %s | %.2f ms |",
-                row.protocol(),
-                row.target(),
-                first ? "first of each run" : "later",
-                s.ttfb().length,
-                median(s.messages()),
-                median(s.ttfb()),
-                Arrays.stream(s.ttfb()).min().orElse(Double.NaN),
-                Arrays.stream(s.ttfb()).max().orElse(Double.NaN),
-                versus,
-                s.afterLogin().length == 0
-                    ? "–"
-                    : String.format(Locale.ROOT, "%.2f ms", median(s.afterLogin())),
-                afterLoginVersus,
-                median(s.perMessage())));
+            firstByteLine(row.protocol(), label, first, mine.get(), compared ? plain.get() : null));
       }
     }
     if (lines.isEmpty()) {
@@ -144,6 +146,28 @@ final class Report {
             + " | RETR/literal p50 |");
     out.println("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     lines.forEach(out::println);
+  }
+
+  /** One row of the time-to-first-message table, compared with {@code plain} unless null. */
+  private static String firstByteLine(
+      String protocol, String target, boolean first, Sessions s, Sessions plain) {
+    return String.format(
+        Locale.ROOT,
+        "| %s | %s | %s | %d | %.0f | %.2f ms | %.2f–%.2f ms | %s | %s | %s | %.2f ms |",
+        protocol,
+        target,
+        first ? "first of each run" : "later",
+        s.ttfb().length,
+        median(s.messages()),
+        median(s.ttfb()),
+        Arrays.stream(s.ttfb()).min().orElse(Double.NaN),
+        Arrays.stream(s.ttfb()).max().orElse(Double.NaN),
+        plain != null ? versus(s.ttfb(), plain.ttfb()) : "–",
+        s.afterLogin().length == 0
+            ? "–"
+            : String.format(Locale.ROOT, "%.2f ms", median(s.afterLogin())),
+        plain != null ? versus(s.afterLogin(), plain.afterLogin()) : "–",
+        median(s.perMessage()));
   }
 
   /** The difference of two groups' medians, or "–" if either has none. */
@@ -191,7 +215,8 @@ final class Report {
     return switch (workload) {
       case "login-storm" -> 0;
       case "bulk-fetch" -> 1;
-      default -> 2;
+      case PAIRED -> 2;
+      default -> 3;
     };
   }
 

@@ -83,81 +83,156 @@ final class Workloads {
    */
   static Json.Obj bulkFetch(Target target, Account account, int sessions, int concurrency)
       throws InterruptedException {
-    Latencies perMessage = new Latencies();
-    Latencies perSession = new Latencies();
-    Latencies firstByte = new Latencies();
+    FetchSeries series = new FetchSeries("bulk-fetch", target, account, sessions, true);
+    series.connectOnce();
     AtomicInteger tickets = new AtomicInteger(sessions);
     AtomicInteger started = new AtomicInteger();
-    AtomicInteger errors = new AtomicInteger();
-    AtomicReference<String> firstError = new AtomicReference<>();
-    AtomicLong bytes = new AtomicLong();
-    AtomicLong messages = new AtomicLong();
-    Json.Obj[] detail = new Json.Obj[sessions];
-    try (MailClient client = MailClient.open(target)) {
-      client.logout();
-    } catch (IOException | RuntimeException e) {
-      failed(errors, firstError, e);
-    }
     long start = System.nanoTime();
     runOnVirtualThreads(
         concurrency,
         () -> {
           while (tickets.getAndDecrement() > 0) {
-            int index = started.getAndIncrement();
-            long connect = System.nanoTime();
-            try (MailClient client = MailClient.open(target)) {
-              client.login(account.user(), account.password());
-              long loggedIn = System.nanoTime();
-              int n = client.select();
-              Latencies ownMessages = new Latencies();
-              long t0 = System.nanoTime();
-              MailClient.Fetched fetched = client.fetchAll(n, ownMessages);
-              perSession.record(System.nanoTime() - t0);
-              bytes.addAndGet(fetched.bytes());
-              messages.addAndGet(n);
-              ownMessages.copyTo(perMessage);
-              double ttfbMs = Double.NaN;
-              double afterLoginMs = Double.NaN;
-              if (fetched.firstByteNanos() != 0) {
-                firstByte.record(fetched.firstByteNanos() - connect);
-                ttfbMs = (fetched.firstByteNanos() - connect) / 1e6;
-                afterLoginMs = (fetched.firstByteNanos() - loggedIn) / 1e6;
-              }
-              synchronized (detail) {
-                detail[index] =
-                    new Json.Obj()
-                        .put("messages", n)
-                        .put("ttfbMs", ttfbMs)
-                        .put("afterLoginMs", afterLoginMs)
-                        .put("messageP50Ms", ownMessages.percentileMillis(50));
-              }
-              client.logout();
-            } catch (IOException | RuntimeException e) {
-              failed(errors, firstError, e);
-            }
+            series.session(started.getAndIncrement());
           }
         });
-    double seconds = (System.nanoTime() - start) / 1e9;
-    List<Json.Obj> perSessionDetail = new ArrayList<>();
-    synchronized (detail) {
-      for (Json.Obj d : detail) {
-        perSessionDetail.add(d != null ? d : new Json.Obj().put("failed", true));
+    return series.result((System.nanoTime() - start) / 1e9).put("concurrency", concurrency);
+  }
+
+  /**
+   * Paired fetch: the comparison of two gateways' time to first byte, one session at a time,
+   * alternating between {@code target} and {@code baseline} (A B, B A, A B, …) so that whatever the
+   * machine does meanwhile (either gateway's garbage collection, Dovecot's own work, a neighbour)
+   * falls on both series alike, and session i of one is compared with session i of the other on a
+   * mailbox in the same state (each on its own fresh copy: both first sessions meet mail nobody has
+   * opened). Sessions fetch the first message only unless {@code allMessages}: the upstream login
+   * spreads ±5 ms (Dovecot starts a process per session), so a median needs many sessions, and they
+   * need not carry the whole mailbox each. The result is {@code target}'s, with {@code baseline}'s
+   * under {@code "baseline"}; throughput counts each series' own session time.
+   */
+  static Json.Obj pairedFetch(
+      Target target,
+      Account account,
+      Target baseline,
+      Account baselineAccount,
+      int sessions,
+      boolean allMessages) {
+    FetchSeries mine = new FetchSeries("paired-fetch", target, account, sessions, allMessages);
+    FetchSeries theirs =
+        new FetchSeries("paired-fetch", baseline, baselineAccount, sessions, allMessages);
+    theirs.connectOnce();
+    mine.connectOnce();
+    for (int i = 0; i < sessions; i++) {
+      FetchSeries first = i % 2 == 0 ? theirs : mine;
+      first.session(i);
+      (first == mine ? theirs : mine).session(i);
+    }
+    return mine.result(mine.busySeconds())
+        .put("concurrency", 1)
+        .put("baseline", theirs.result(theirs.busySeconds()));
+  }
+
+  /** What one bulk-fetch series measured, session by session. Thread-safe. */
+  private static final class FetchSeries {
+    private final String workload;
+    private final boolean allMessages;
+    private final Target target;
+    private final Account account;
+    private final Latencies perMessage = new Latencies();
+    private final Latencies perSession = new Latencies();
+    private final Latencies firstByte = new Latencies();
+    private final AtomicInteger errors = new AtomicInteger();
+    private final AtomicReference<String> firstError = new AtomicReference<>();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong messages = new AtomicLong();
+    private final AtomicLong busyNanos = new AtomicLong();
+    private final Json.Obj[] detail;
+
+    FetchSeries(
+        String workload, Target target, Account account, int sessions, boolean allMessages) {
+      this.workload = workload;
+      this.allMessages = allMessages;
+      this.target = target;
+      this.account = account;
+      this.detail = new Json.Obj[sessions];
+    }
+
+    /** The unmeasured connection (greeting, QUIT/LOGOUT) that pays this process's cold start. */
+    void connectOnce() {
+      try (MailClient client = MailClient.open(target)) {
+        client.logout();
+      } catch (IOException | RuntimeException e) {
+        failed(errors, firstError, e);
       }
     }
-    return result("bulk-fetch", target, errors, firstError)
-        .put("user", account.user())
-        .put("sessions", perSession.count())
-        .put("concurrency", concurrency)
-        .put("messages", messages.get())
-        .put("bytes", bytes.get())
-        .put("seconds", seconds)
-        .put("mbPerSecond", bytes.get() / 1e6 / seconds)
-        .put("fetchMs", perSession.summary())
-        .put(
-            target.protocol() == Target.Protocol.POP3 ? "retrMs" : "literalMs",
-            perMessage.summary())
-        .put("ttfbMs", firstByte.summary())
-        .put("perSession", perSessionDetail);
+
+    /** Session number {@code index}: connect, log in, select, fetch, log out. */
+    void session(int index) {
+      long connect = System.nanoTime();
+      try (MailClient client = MailClient.open(target)) {
+        long greeted = System.nanoTime();
+        client.login(account.user(), account.password());
+        long loggedIn = System.nanoTime();
+        int n = client.select();
+        Latencies ownMessages = new Latencies();
+        long t0 = System.nanoTime();
+        MailClient.Fetched fetched =
+            allMessages
+                ? client.fetchAll(n, ownMessages)
+                : n > 0 ? client.fetchFirst(ownMessages) : new MailClient.Fetched(0, 0);
+        perSession.record(System.nanoTime() - t0);
+        bytes.addAndGet(fetched.bytes());
+        messages.addAndGet(n);
+        ownMessages.copyTo(perMessage);
+        double ttfbMs = Double.NaN;
+        double afterLoginMs = Double.NaN;
+        if (fetched.firstByteNanos() != 0) {
+          firstByte.record(fetched.firstByteNanos() - connect);
+          ttfbMs = (fetched.firstByteNanos() - connect) / 1e6;
+          afterLoginMs = (fetched.firstByteNanos() - loggedIn) / 1e6;
+        }
+        synchronized (detail) {
+          detail[index] =
+              new Json.Obj()
+                  .put("messages", n)
+                  .put("ttfbMs", ttfbMs)
+                  .put("greetingMs", (greeted - connect) / 1e6)
+                  .put("loginMs", (loggedIn - greeted) / 1e6)
+                  .put("afterLoginMs", afterLoginMs)
+                  .put("messageP50Ms", ownMessages.percentileMillis(50));
+        }
+        client.logout();
+      } catch (IOException | RuntimeException e) {
+        failed(errors, firstError, e);
+      } finally {
+        busyNanos.addAndGet(System.nanoTime() - connect);
+      }
+    }
+
+    double busySeconds() {
+      return busyNanos.get() / 1e9;
+    }
+
+    Json.Obj result(double seconds) {
+      List<Json.Obj> perSessionDetail = new ArrayList<>();
+      synchronized (detail) {
+        for (Json.Obj d : detail) {
+          perSessionDetail.add(d != null ? d : new Json.Obj().put("failed", true));
+        }
+      }
+      return Workloads.result(workload, target, errors, firstError)
+          .put("user", account.user())
+          .put("sessions", perSession.count())
+          .put("messages", messages.get())
+          .put("bytes", bytes.get())
+          .put("seconds", seconds)
+          .put("mbPerSecond", bytes.get() / 1e6 / seconds)
+          .put("fetchMs", perSession.summary())
+          .put(
+              target.protocol() == Target.Protocol.POP3 ? "retrMs" : "literalMs",
+              perMessage.summary())
+          .put("ttfbMs", firstByte.summary())
+          .put("perSession", perSessionDetail);
+    }
   }
 
   /**

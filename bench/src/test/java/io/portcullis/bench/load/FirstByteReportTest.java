@@ -40,8 +40,18 @@ class FirstByteReportTest {
   private String firstByteTable(String... lines) throws IOException {
     Path results = dir.resolve("results.jsonl");
     Files.write(results, List.of(lines));
+    return firstByteTable(results);
+  }
+
+  private static String firstByteTable(Path results) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     Report.read(results).printFirstByte(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private static String mainTable(Path results) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    Report.read(results).print(new PrintStream(bytes, true, StandardCharsets.UTF_8));
     return bytes.toString(StandardCharsets.UTF_8);
   }
 
@@ -56,6 +66,38 @@ class FirstByteReportTest {
         .contains("| +5000.00 ms |")
         .contains("| pop3 | portcullis-filtered | later | 2 | 200 | 22.00 ms |")
         .contains("| 21.00–23.00 ms | +1.00 ms | 12.00 ms | +1.00 ms | 0.50 ms |");
+  }
+
+  @Test
+  void aPairedRunShouldBeComparedWithTheSessionsItTookTurnsWith() throws IOException {
+    String baseline = run("portcullis", 40.0, 25.0, 27.0);
+    String paired =
+        run("portcullis-filtered", 5030.0, 26.0, 29.0)
+            .replace("\"bulk-fetch\"", "\"paired-fetch\"")
+            .replace(
+                ",\"target\"",
+                ",\"baseline\":"
+                    + baseline.substring(0, baseline.indexOf(",\"target\""))
+                    + "}"
+                    + ",\"target\"");
+
+    // The unfiltered gateway's own bulk fetches (another mailbox, other moments) are not the
+    // reference of the paired series, and the paired series stay out of the main table.
+    Path results = dir.resolve("results.jsonl");
+    Files.write(results, List.of(run("portcullis", 30.0, 20.0, 22.0), paired));
+    String table = firstByteTable(results);
+    String main = mainTable(results);
+
+    assertThat(table)
+        .contains("| pop3 | portcullis | later | 2 | 200 | 21.00 ms |")
+        .contains("| pop3 | portcullis, paired | later | 2 | 200 | 26.00 ms | 25.00–27.00 ms | – |")
+        .contains(
+            "| pop3 | portcullis-filtered, paired | later | 2 | 200 | 27.50 ms | 26.00–29.00 ms"
+                + " | +1.50 ms | 17.50 ms | +1.50 ms |")
+        .contains(
+            "| pop3 | portcullis-filtered, paired | first of each run | 1 | 200 | 5030.00 ms"
+                + " | 5030.00–5030.00 ms | +4990.00 ms |");
+    assertThat(main).contains("| pop3 | bulk-fetch | portcullis |").doesNotContain("paired");
   }
 
   @Test
