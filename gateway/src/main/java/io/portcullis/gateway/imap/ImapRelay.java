@@ -87,6 +87,44 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
   /** The scan of INBOX started with the session, until the first SELECT INBOX takes it. */
   private CompletableFuture<Optional<ArrivalScanner.Result>> inboxAhead;
 
+  /**
+   * A SELECT or EXAMINE sent upstream before any scan, because an earlier scan settled its mailbox:
+   * its answer is checked (Peek) and, if mail arrived since, discarded and asked again after a
+   * scan. The client's commands wait until its tagged answer is relayed.
+   */
+  private static final class SelectFirst {
+    enum State {
+      /** The answer is being read: relayed if its UIDNEXT shows nothing new. */
+      CHECKING,
+      /** It showed nothing new: the rest of it goes to the client the usual way. */
+      PASSED,
+      /** Everything upstream says is dropped until the scan ended and the SELECT is sent again. */
+      DISCARDING,
+      /** Sent again after the scan: its answer is relayed the usual way. */
+      ASKED_AGAIN
+    }
+
+    final String tag;
+    final String box;
+    final ImapFrame.Segment command;
+
+    /** What the earlier scan established, which the answer is checked against. */
+    final ArrivalScanner.Settled settled;
+
+    State state = State.CHECKING;
+    boolean firstAnswered;
+    boolean scanned;
+
+    SelectFirst(String tag, String box, ImapFrame.Segment command, ArrivalScanner.Settled settled) {
+      this.tag = tag;
+      this.box = box;
+      this.command = command;
+      this.settled = settled;
+    }
+  }
+
+  private SelectFirst selectFirst;
+
   /** A command whose mailbox name is a literal the relay reads first: the line before it. */
   private String nameLine;
 
@@ -162,9 +200,22 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     upstream.config().setAutoRead(true);
     upstream.read();
     if (scanner != null) {
-      // Nearly every session selects INBOX first: its scan starts now, while the client is still
-      // on its way to SELECT, if the account's last session left a side connection to do it on.
-      inboxAhead = scanner.scanAhead(INBOX);
+      if (scanner.settled(INBOX).isEmpty()) {
+        // Nearly every session selects INBOX first: its scan starts now, while the client is
+        // still on its way to SELECT, if the account's last session left a side connection to do
+        // it on. (Once a scan settled INBOX, its SELECT goes up at once instead: selectFirst.)
+        inboxAhead = scanner.scanAhead(INBOX);
+      } else {
+        // Releases are carried out by a session's first scan, which such a session may never
+        // need; a failure here leaves them to the next scan.
+        scanner
+            .releaseAhead()
+            .exceptionally(
+                e -> {
+                  LOG.debug("session {}: releases not carried out yet", session.id());
+                  return false;
+                });
+      }
     }
   }
 
@@ -291,7 +342,13 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     switch (name) {
       case "SELECT", "EXAMINE" -> {
         if (!boxes.isEmpty()) {
-          scanThenForward(s, tag, boxes.get(0));
+          String box = boxes.get(0);
+          Optional<ArrivalScanner.Settled> settled = scanner.settled(box);
+          if (s.literal() == null && mailbox.quietOrOn(box) && settled.isPresent()) {
+            selectFirst(s, tag, box, settled.get());
+          } else {
+            scanThenForward(s, tag, box);
+          }
           return false;
         }
       }
@@ -373,6 +430,16 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     if (closed) {
       release(frame);
       return;
+    }
+    if (discarded(frame)) {
+      return;
+    }
+    if (!holding && selectFirst != null && selectFirst.state == SelectFirst.State.CHECKING) {
+      // The first frame of the answer to a SELECT sent first: held, all of it, until it shows
+      // whether anything arrived since the scan it was sent on.
+      holding = true;
+      pauseClient();
+      peek = new Peek(selectFirst.box, selectFirst.settled, knownCount, selectFirst);
     }
     if (holding) {
       held.add(frame);
@@ -467,6 +534,11 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     String tag = text.substring(0, Math.max(0, text.indexOf(' ')));
     if (!tag.isEmpty() && !tag.equals("*") && !tag.equals("+")) {
       mailbox.answered(tag, text.regionMatches(true, tag.length() + 1, "OK", 0, 2));
+      if (selectFirst != null && tag.equals(selectFirst.tag)) {
+        // Its answer is complete: the commands behind it may follow, once this line is written.
+        selectFirst = null;
+        client.executor().execute(this::resumeClient);
+      }
     }
     return false;
   }
@@ -551,6 +623,103 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
   }
 
   /**
+   * Sends the SELECT of a mailbox an earlier scan settled at once, without a scan before it: its
+   * answer is held from its first line until its UIDVALIDITY and UIDNEXT show that nothing arrived
+   * since (the common case: relayed as it is) or that something did (discarded, the mailbox
+   * scanned, the SELECT sent again). Either way the client sees one answer, about scanned mail
+   * only.
+   */
+  private void selectFirst(
+      ImapFrame.Segment select, String tag, String box, ArrivalScanner.Settled settled) {
+    pauseClient();
+    if (box.equals(INBOX)) {
+      inboxAhead = null; // not needed: a later SELECT INBOX must not take its old result either
+    }
+    selectFirst = new SelectFirst(tag, box, select, settled);
+    mailbox.selecting(tag, box);
+    knownCount = 0;
+    commandTag = tag;
+    forward(select);
+    upstream.flush();
+  }
+
+  /**
+   * The answer to a SELECT sent first showed mail newer than the settled state, or could not be
+   * read for it: nothing of it reaches the client; the mailbox is scanned and the SELECT sent
+   * again.
+   */
+  private void askAgainAfterScan(SelectFirst first, boolean answered) {
+    first.state = SelectFirst.State.DISCARDING;
+    first.firstAnswered = answered;
+    held.forEach(ImapRelay::release);
+    held.clear();
+    holding = false;
+    resumeClient(); // the hold's pause; the SELECT's own lasts until its answer is relayed
+    scanner
+        .scan(first.box)
+        .whenComplete(
+            (result, error) ->
+                client
+                    .executor()
+                    .execute(
+                        () -> {
+                          if (closed || selectFirst != first) {
+                            return;
+                          }
+                          if (error != null) {
+                            scanFailed(error);
+                            return;
+                          }
+                          removedUids
+                              .computeIfAbsent(first.box, k -> new java.util.HashSet<>())
+                              .addAll(result.removed());
+                          first.scanned = true;
+                          askAgainIfReady(first);
+                        }));
+    if (client.channel().isWritable()) {
+      upstream.config().setAutoRead(true); // read on, dropping, to the first answer's end
+    }
+  }
+
+  /** Sends the SELECT again once the first answer has ended and the scan is done. */
+  private void askAgainIfReady(SelectFirst first) {
+    if (!first.firstAnswered || !first.scanned || closed) {
+      return;
+    }
+    first.state = SelectFirst.State.ASKED_AGAIN;
+    mailbox.selecting(first.tag, first.box);
+    knownCount = 0;
+    commandTag = first.tag;
+    forward(first.command);
+    upstream.flush();
+  }
+
+  /** Drops what the upstream says while a SELECT sent first is being asked again; true if taken. */
+  private boolean discarded(ImapFrame frame) {
+    SelectFirst first = selectFirst;
+    if (first == null) {
+      return false;
+    }
+    boolean line = frame instanceof ImapFrame.Segment s && s.start();
+    String text = line ? ((ImapFrame.Segment) frame).text() : "";
+    if (first.state == SelectFirst.State.DISCARDING) {
+      release(frame);
+      if (line && text.startsWith(first.tag + " ")) {
+        first.firstAnswered = true;
+        askAgainIfReady(first);
+      }
+      return true;
+    }
+    if (first.state == SelectFirst.State.ASKED_AGAIN
+        && line
+        && text.regionMatches(true, 0, "* OK [CLOSED]", 0, 13)) {
+      // RFC 7162 §3.2.11: the implicit close of the first selection; the client had none.
+      return true;
+    }
+    return false;
+  }
+
+  /**
    * Scans the mailbox before the SELECT goes upstream, so that the upstream's answer already
    * reflects every action: the client never sees a message that the scan then removes.
    */
@@ -618,7 +787,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
         // The EXISTS of a SELECT answer, right after the scan that let the SELECT go up: read on
         // (holding) until the answer's UIDVALIDITY and UIDNEXT say whether anything arrived in
         // between, instead of scanning again at every SELECT.
-        peek = new Peek(box, settled.get(), knownCount);
+        peek = new Peek(box, settled.get(), knownCount, null);
         return;
       }
     }
@@ -635,10 +804,14 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     long uidNext;
     int frames;
 
-    Peek(String box, ArrivalScanner.Settled settled, long knownBefore) {
+    /** The SELECT sent first whose answer this is, or null (it followed a scan). */
+    final SelectFirst first;
+
+    Peek(String box, ArrivalScanner.Settled settled, long knownBefore, SelectFirst first) {
       this.box = box;
       this.settled = settled;
       this.knownBefore = knownBefore;
+      this.first = first;
     }
   }
 
@@ -655,7 +828,24 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     if (!untaggedLine || ++p.frames > Peek.MAX_FRAMES) {
       // The tagged answer (or something unusual) came first: scan as before.
       peek = null;
-      scanHeld(p.knownBefore, List.of(p.box));
+      if (p.first != null) {
+        boolean tagged =
+            frame instanceof ImapFrame.Segment s
+                && s.start()
+                && s.text().startsWith(p.first.tag + " ");
+        if (tagged
+            && !((ImapFrame.Segment) frame)
+                .text()
+                .regionMatches(true, p.first.tag.length() + 1, "OK", 0, 2)) {
+          // Refused (no such mailbox, locked): nothing selected, nothing to show but the refusal.
+          p.first.state = SelectFirst.State.PASSED;
+          scanDone(p.knownBefore, java.util.Map.of(), null);
+        } else {
+          askAgainAfterScan(p.first, tagged);
+        }
+      } else {
+        scanHeld(p.knownBefore, List.of(p.box));
+      }
       return;
     }
     String text = ((ImapFrame.Segment) frame).text();
@@ -666,7 +856,12 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     }
     peek = null;
     if (p.uidValidity == p.settled.uidValidity() && p.uidNext <= p.settled.uidNext()) {
+      if (p.first != null) {
+        p.first.state = SelectFirst.State.PASSED;
+      }
       scanDone(p.knownBefore, java.util.Map.of(), null); // nothing arrived since the scan
+    } else if (p.first != null) {
+      askAgainAfterScan(p.first, false);
     } else {
       scanHeld(p.knownBefore, List.of(p.box));
     }
@@ -711,14 +906,8 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
       anyRemoved |= !e.getValue().isEmpty();
     }
     replayLimit = anyRemoved ? knownBefore : -1;
-    ImapFrame first = held.poll();
-    if (first instanceof ImapFrame.Segment s) {
-      Matcher m = EXISTS.matcher(s.text());
-      if (m.matches()) {
-        knownCount = Long.parseLong(m.group(1));
-      }
-      relay(first);
-    }
+    // The first held frame is the EXISTS that started the hold (or, for a SELECT sent first, the
+    // first line of its answer); replayed, an EXISTS only updates the count.
     replaying = true;
     while (!held.isEmpty() && !closed) {
       ImapFrame f = held.poll();

@@ -35,6 +35,14 @@ final class SelectedMailbox {
         : null;
   }
 
+  /**
+   * Whether no response can be about another mailbox than {@code mailbox}: none is selected or it
+   * is, and no SELECT, EXAMINE, CLOSE or UNSELECT is on its way.
+   */
+  boolean quietOrOn(String mailbox) {
+    return pendingTag == null && closeTag == null && (selected == null || selected.equals(mailbox));
+  }
+
   /** A CLOSE or UNSELECT went upstream with {@code tag}. */
   void closing(String tag) {
     closeTag = tag;

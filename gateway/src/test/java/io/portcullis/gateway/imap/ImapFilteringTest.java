@@ -322,6 +322,50 @@ class ImapFilteringTest {
     }
   }
 
+  /**
+   * The second session's SELECT goes upstream at once on the first session's word that INBOX was
+   * scanned up to its UIDNEXT; junk delivered in between shows in the answer's UIDNEXT, so that
+   * answer is discarded, the junk moved and the SELECT asked again: the client sees one answer,
+   * without the junk, and no EXPUNGE.
+   */
+  @Test
+  void mailArrivingBetweenSessionsShouldBeScannedBeforeTheSelectAnswerTheClientSees()
+      throws Exception {
+    deliver(SampleMessages.all().get("plain.eml"));
+    try (ImapTestClient c = ImapTestClient.tls(gateway.address(gateway.imaps))) {
+      c.readLine();
+      c.send("a LOGIN demo demo\r\nb SELECT INBOX\r\n");
+      assertThat(c.readUntil("b ")).startsWith("b OK");
+      c.send("c LOGOUT\r\n");
+      c.readUntil("c ");
+    }
+    deliver(SampleMessages.all().get("spam.eml"));
+
+    try (ImapTestClient c = ImapTestClient.tls(gateway.address(gateway.imaps))) {
+      c.readLine();
+      c.send("a LOGIN demo demo\r\n");
+      c.readUntil("a ");
+      // Pipelined: the FETCH must wait for the answer the client is given.
+      c.send("b SELECT INBOX\r\nc FETCH 1:* (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n");
+      StringBuilder transcript = new StringBuilder();
+      String line;
+      while (!(line = c.readLine()).startsWith("c ")) {
+        transcript.append(line).append('\n');
+      }
+      assertThat(line).startsWith("c OK");
+      assertThat(transcript.toString())
+          .contains("* 1 EXISTS", "Lunch on Thursday?", "b OK")
+          .doesNotContain("* 2 EXISTS")
+          .doesNotContain("EXPUNGE")
+          .doesNotContain("CHEAP MEDS");
+      assertThat(transcript.toString().split("\n"))
+          .filteredOn(l -> l.endsWith(" EXISTS"))
+          .hasSize(1);
+    }
+    assertThat(upstream("Junk")).singleElement().matches(m -> text(m).contains("CHEAP MEDS"));
+    assertThat(upstream("INBOX")).hasSize(1);
+  }
+
   @Test
   void flagsSeenOnTheOriginalStayUntouchedByTheScan() throws Exception {
     deliver(SampleMessages.all().get("plain.eml"));

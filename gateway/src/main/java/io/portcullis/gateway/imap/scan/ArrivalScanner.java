@@ -99,10 +99,15 @@ public final class ArrivalScanner implements AutoCloseable {
   }
 
   /**
-   * What a scan that found nothing new established: every message of the mailbox (with this
-   * UIDVALIDITY) below {@code uidNext} is scanned. Marks only grow, so it stays true.
+   * What a scan established: every message of the mailbox (with this UIDVALIDITY) below {@code
+   * uidNext} is scanned and acted on. Marks only grow, so it stays true.
    */
-  public record Settled(long uidValidity, long uidNext) {}
+  public record Settled(long uidValidity, long uidNext) {
+    /** The one of the two that says more: {@code other}, unless this reaches further. */
+    Settled or(Settled other) {
+      return uidValidity == other.uidValidity && uidNext > other.uidNext ? this : other;
+    }
+  }
 
   /** Places between the steps of an upstream action; a test hook may "crash" at each. */
   enum Point {
@@ -252,11 +257,16 @@ public final class ArrivalScanner implements AutoCloseable {
   }
 
   /**
-   * What the last scan of {@code mailbox} that found nothing new established, if any: a SELECT
-   * answer whose UIDVALIDITY matches and whose UIDNEXT is not above it holds nothing unscanned.
+   * What the scans of {@code mailbox} established, in this session or (remembered by the pool) in
+   * an earlier one of the account, if any: a SELECT answer whose UIDVALIDITY matches and whose
+   * UIDNEXT is not above it holds nothing unscanned.
    */
   public Optional<Settled> settled(String mailbox) {
-    return Optional.ofNullable(settled.get(mailbox));
+    Settled mine = settled.get(mailbox);
+    if (mine != null || pool == null) {
+      return Optional.ofNullable(mine);
+    }
+    return pool.settled(session.account(), mailbox);
   }
 
   /** The quarantine mailbox's name, which the relay hides from the client. */
@@ -280,6 +290,25 @@ public final class ArrivalScanner implements AutoCloseable {
   public CompletableFuture<Optional<Result>> scanAhead(String mailbox) {
     return onWorker(
         () -> side != null || reuseKept() ? Optional.of(scanNow(mailbox)) : Optional.empty());
+  }
+
+  /**
+   * Carries out the releases requested for the account (quarantine release), in the background: a
+   * session whose SELECT is answered on an earlier scan's word never scans, so it would otherwise
+   * never get to them. Opens (or takes) a side connection only when one is pending. Completes with
+   * whether any was.
+   */
+  public CompletableFuture<Boolean> releaseAhead() {
+    return onWorker(
+        () -> {
+          if (releasesDone || filter.releases().pending(session.account()).isEmpty()) {
+            return false;
+          }
+          ensureOpen();
+          releasesDone = true;
+          releasePending();
+          return true;
+        });
   }
 
   /** A step of the scanner's work that may fail with an exception. */
@@ -365,7 +394,7 @@ public final class ArrivalScanner implements AutoCloseable {
       if (status.uidNext() > 0
           && status.uidNext() <= journal.mark(box) + 1
           && journal.open(box).isEmpty()) {
-        settled.put(mailbox, new Settled(status.uidValidity(), status.uidNext()));
+        settle(mailbox, new Settled(status.uidValidity(), status.uidNext()));
         return new Result(0, List.of());
       }
     }
@@ -373,6 +402,7 @@ public final class ArrivalScanner implements AutoCloseable {
     if (validity == 0) {
       return new Result(0, List.of()); // no such mailbox: nothing to scan, nothing to show
     }
+    long uidNextAtSelect = boxes.uidNext();
     String box = ScanJournal.mailboxKey(session.account(), mailbox, validity);
     List<Long> removed = new java.util.ArrayList<>();
     for (ScanJournal.Entry e : journal.open(box)) {
@@ -430,6 +460,10 @@ public final class ArrivalScanner implements AutoCloseable {
     for (long uid : skipped) {
       journal.forgetSkip(box, uid);
     }
+    if (uidNextAtSelect > 0) {
+      // Every message the SELECT knew of (below its UIDNEXT) is scanned and acted on now.
+      settle(mailbox, new Settled(validity, uidNextAtSelect));
+    }
     if (scanned > 0) {
       LOG.info(
           "scanned {} new message(s) in a mailbox of {}, {} removed",
@@ -439,6 +473,14 @@ public final class ArrivalScanner implements AutoCloseable {
     }
     boxes.unselect(); // so that the next scan may ask STATUS
     return new Result(scanned, removed);
+  }
+
+  /** Remembers what a scan established, for this session and (through the pool) the next ones. */
+  private void settle(String mailbox, Settled now) {
+    settled.merge(mailbox, now, Settled::or);
+    if (pool != null) {
+      pool.settle(session.account(), mailbox, now);
+    }
   }
 
   /** Makes sure a logged-in side connection is there. */

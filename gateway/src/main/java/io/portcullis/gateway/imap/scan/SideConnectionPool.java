@@ -14,7 +14,10 @@ import java.util.Optional;
  * costs the upstream a login and an index open, and the client several round trips before its
  * SELECT is answered). A connection is only ever handed to a session of the same account that has
  * itself just logged in upstream as the same user, so it grants nothing that session does not have.
- * Idle connections are logged out after {@link #IDLE}. Thread-safe.
+ * Idle connections are logged out after {@link #IDLE}. The pool also remembers, per account and
+ * mailbox, what the account's scans established ({@link ArrivalScanner.Settled}), so that a later
+ * session's SELECT can go upstream at once and be checked by its answer, with or without a kept
+ * connection. Thread-safe.
  */
 public final class SideConnectionPool implements AutoCloseable {
   /**
@@ -26,6 +29,12 @@ public final class SideConnectionPool implements AutoCloseable {
   /** Idle side connections kept at most, whatever the number of accounts. */
   private static final int MAX_IDLE = 10_000;
 
+  /**
+   * Mailboxes whose settled state is remembered (about 150 bytes each). Forgetting one only costs
+   * its next SELECT the scan before it.
+   */
+  private static final int MAX_SETTLED = 100_000;
+
   /** Whose connection it is: the gateway account, the upstream and the upstream login name. */
   record Key(String account, String upstream, String login) {}
 
@@ -33,6 +42,17 @@ public final class SideConnectionPool implements AutoCloseable {
   record Idle(SideConnection side, UpstreamMailboxes boxes, String junk) {}
 
   private final Cache<Key, Idle> idle;
+
+  /** Per account and mailbox (as the client names it); true forever once true (marks only grow). */
+  private final Cache<SettledKey, ArrivalScanner.Settled> settled =
+      Caffeine.newBuilder()
+          .maximumSize(MAX_SETTLED)
+          .expireAfterAccess(Duration.ofDays(1))
+          .executor(Runnable::run)
+          .build();
+
+  private record SettledKey(String account, String mailbox) {}
+
   private volatile boolean closed;
 
   public SideConnectionPool() {
@@ -68,6 +88,20 @@ public final class SideConnectionPool implements AutoCloseable {
         || idle.asMap().putIfAbsent(key, connection) != null) {
       connection.side().close(); // a second session's connection: one per account is enough
     }
+  }
+
+  /** What the scans of {@code account}'s {@code mailbox} established. */
+  Optional<ArrivalScanner.Settled> settled(String account, String mailbox) {
+    return Optional.ofNullable(settled.getIfPresent(new SettledKey(account, mailbox)));
+  }
+
+  /**
+   * Remembers {@code state} unless a later one is known (two sessions of one account may scan at
+   * once; the higher UIDNEXT of the same UIDVALIDITY says more). The scanner calls it after each
+   * scan; only what a scan established may be given.
+   */
+  public void settle(String account, String mailbox, ArrivalScanner.Settled state) {
+    settled.asMap().merge(new SettledKey(account, mailbox), state, ArrivalScanner.Settled::or);
   }
 
   /** Connections kept now (tests, metrics). */

@@ -70,6 +70,11 @@ final class UpstreamMailboxes {
     return uidNext == 0 || uidNext > mark + 1;
   }
 
+  /** The UIDNEXT of the last SELECT, or 0 when the upstream left it out. */
+  long uidNext() {
+    return uidNext;
+  }
+
   /** What STATUS says of a mailbox; a number the upstream left out is 0. */
   record Status(long uidValidity, long uidNext) {}
 

@@ -356,6 +356,30 @@ class ArrivalScannerTest {
   }
 
   @Test
+  void releaseAheadShouldMoveTheOriginalBackWithoutAScan() throws Exception {
+    deliver(SampleMessages.executableInZip());
+    scanner(true).scan("INBOX").get(60, TimeUnit.SECONDS);
+    ArrivalScanner idle = scanner(true);
+    assertThat(idle.releaseAhead().get(60, TimeUnit.SECONDS)).isFalse(); // nothing requested
+    String id = filter.quarantine().list(Optional.empty()).get(0).id();
+    filter
+        .releases()
+        .request(
+            new io.portcullis.gateway.filtering.Releases.Release(
+                id,
+                session.account(),
+                io.portcullis.gateway.filtering.MessageRef.imap(session.account(), "INBOX", 1, 1)
+                    .location(),
+                Instant.now()));
+
+    assertThat(scanner(true).releaseAhead().get(60, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(mailbox("Quarantine")).isEmpty();
+    assertThat(mailbox("INBOX")).hasSize(2).anyMatch(m -> m.content().contains(ZIP_MARKER));
+    assertThat(filter.releases().pending(session.account())).isEmpty();
+  }
+
+  @Test
   void keywordOnlyTagShouldSetTheKeywordAndLeaveTheMessageInPlace() throws Exception {
     Path policy = dir.resolve("keyword.yml");
     Files.writeString(
@@ -428,6 +452,26 @@ class ArrivalScannerTest {
       assertThat(logins).hasValue(1);
       // The SELECT that follows finds nothing left to scan.
       assertThat(next.scan("INBOX").get(60, TimeUnit.SECONDS).scanned()).isZero();
+    }
+  }
+
+  @Test
+  void whatAScanSettledShouldOutliveItsSessionForTheSameAccountOnly() throws Exception {
+    var logins = new java.util.concurrent.atomic.AtomicInteger();
+    try (SideConnectionPool pool = new SideConnectionPool()) {
+      deliver(SampleMessages.all().get("plain.eml"));
+      ArrivalScanner first = pooledScanner(pool, "demo", logins);
+      assertThat(first.settled("INBOX")).isEmpty();
+      first.scan("INBOX").get(60, TimeUnit.SECONDS);
+      ArrivalScanner.Settled settled = first.settled("INBOX").orElseThrow();
+      assertThat(settled.uidNext()).isEqualTo(2); // the one message, UID 1, is scanned
+      first.close();
+
+      assertThat(pooledScanner(pool, "demo", logins).settled("INBOX")).contains(settled);
+      assertThat(pool.settled("default/other", "INBOX")).isEmpty();
+      // An older state never replaces a newer one of the same UIDVALIDITY.
+      pool.settle("default/demo", "INBOX", new ArrivalScanner.Settled(settled.uidValidity(), 1));
+      assertThat(pool.settled("default/demo", "INBOX")).contains(settled);
     }
   }
 

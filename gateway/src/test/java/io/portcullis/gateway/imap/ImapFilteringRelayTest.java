@@ -18,6 +18,7 @@ import io.portcullis.gateway.filtering.MessageFilter;
 import io.portcullis.gateway.filtering.SessionFilter;
 import io.portcullis.gateway.imap.codec.ImapFramer;
 import io.portcullis.gateway.imap.scan.ArrivalScanner;
+import io.portcullis.gateway.imap.scan.SideConnectionPool;
 import io.portcullis.gateway.server.HandlerNames;
 import io.portcullis.gateway.server.ListenerContext;
 import io.portcullis.gateway.session.ClientSession;
@@ -43,14 +44,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The quarantine mailbox hidden by a filtering relay between two in-memory channels: exact bytes
- * each side sees. No mailbox is selected, so no scan (and no side connection) ever starts.
+ * A filtering relay between two in-memory channels, exact bytes each side sees: the quarantine
+ * mailbox hidden, and the SELECT of a mailbox an earlier scan settled sent at once. No scan (and no
+ * side connection) ever starts: the side upstream, 192.0.2.1, does not exist. (An answer that shows
+ * new mail, which needs a scan, is in ImapFilteringTest, against GreenMail.)
  */
-class ImapRelayHidingTest {
+class ImapFilteringRelayTest {
+  /** What the account's earlier scan established for INBOX: UIDVALIDITY 7, all below UID 10. */
+  private static final ArrivalScanner.Settled SETTLED = new ArrivalScanner.Settled(7, 10);
+
   @TempDir Path dir;
   private EmbeddedChannel client;
   private EmbeddedChannel upstream;
   private MessageFilter filter;
+  private SideConnectionPool pool;
 
   @BeforeEach
   void wire() throws Exception {
@@ -90,6 +97,8 @@ class ImapRelayHidingTest {
             return new InetSocketAddress("192.0.2.7", 40000);
           }
         };
+    pool = new SideConnectionPool();
+    pool.settle("default/demo", "INBOX", SETTLED);
     ArrivalScanner scanner =
         ArrivalScanner.forSession(
             filter,
@@ -102,7 +111,7 @@ class ImapRelayHidingTest {
                 GatewayLimits.defaults()),
             new UpstreamCredentials.Password("demo", "demo", UpstreamCredentials.Source.CLIENT),
             client,
-            null);
+            pool);
     ClientSession session = ClientSession.attach(client, listener);
     ImapFramer framer = new ImapFramer(ImapFramer.Settings.postAuth(65536, 1024));
     ImapRelay relay = new ImapRelay(context, session, upstream, framer, scanner);
@@ -115,6 +124,7 @@ class ImapRelayHidingTest {
     client.finishAndReleaseAll();
     upstream.finishAndReleaseAll();
     filter.close();
+    pool.close();
   }
 
   private void fromClient(String text) {
@@ -183,6 +193,37 @@ class ImapRelayHidingTest {
     fromClient("a APPEND Quarantine {5}\r\n");
     assertThat(drain(client)).isEqualTo("a NO [NONEXISTENT] Mailbox does not exist\r\n");
     fromClient("b NOOP\r\n");
+    assertThat(drain(upstream)).isEqualTo("b NOOP\r\n");
+  }
+
+  @Test
+  void selectOfASettledMailboxShouldGoUpAtOnceAndItsAnswerThroughWhenNothingArrived() {
+    fromClient("a SELECT INBOX\r\nb FETCH 1 (FLAGS)\r\n");
+
+    // No scan first; the FETCH behind it waits for the SELECT's answer.
+    assertThat(drain(upstream)).isEqualTo("a SELECT INBOX\r\n");
+    String answer =
+        "* FLAGS (\\Seen)\r\n"
+            + "* 3 EXISTS\r\n"
+            + "* OK [UIDVALIDITY 7] UIDs valid\r\n"
+            + "* OK [UIDNEXT 10] Predicted next UID\r\n"
+            + "a OK [READ-WRITE] Select completed\r\n";
+    fromUpstream(answer);
+
+    assertThat(drain(client)).isEqualTo(answer);
+    client.runPendingTasks(); // the client's commands go on once the answer is written
+    assertThat(drain(upstream)).isEqualTo("b FETCH 1 (UID FLAGS)\r\n");
+  }
+
+  @Test
+  void refusedSelectShouldBeRelayedAndLetTheClientGoOn() {
+    fromClient("a SELECT INBOX\r\nb NOOP\r\n");
+    assertThat(drain(upstream)).isEqualTo("a SELECT INBOX\r\n");
+
+    fromUpstream("a NO [UNAVAILABLE] Mailbox is locked\r\n");
+
+    assertThat(drain(client)).isEqualTo("a NO [UNAVAILABLE] Mailbox is locked\r\n");
+    client.runPendingTasks();
     assertThat(drain(upstream)).isEqualTo("b NOOP\r\n");
   }
 }
