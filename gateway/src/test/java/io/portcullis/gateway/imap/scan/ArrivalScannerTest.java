@@ -332,10 +332,8 @@ class ArrivalScannerTest {
     assertThat(inbox.get(0).content()).contains(ArrivalScanner.RENDITION_HEADER);
   }
 
-  @Test
-  void pendingReleaseShouldMoveTheOriginalBackWithoutScanningItAgain() throws Exception {
-    deliver(SampleMessages.executableInZip());
-    scanner(true).scan("INBOX").get(60, TimeUnit.SECONDS);
+  /** What {@code portcullis quarantine release} records for the one quarantined original. */
+  private void requestReleaseOfTheQuarantinedOne() throws IOException {
     String id = filter.quarantine().list(Optional.empty()).get(0).id();
     filter
         .releases()
@@ -346,6 +344,13 @@ class ArrivalScannerTest {
                 io.portcullis.gateway.filtering.MessageRef.imap(session.account(), "INBOX", 1, 1)
                     .location(),
                 Instant.now()));
+  }
+
+  @Test
+  void pendingReleaseShouldMoveTheOriginalBackWithoutScanningItAgain() throws Exception {
+    deliver(SampleMessages.executableInZip());
+    scanner(true).scan("INBOX").get(60, TimeUnit.SECONDS);
+    requestReleaseOfTheQuarantinedOne();
 
     ArrivalScanner.Result r = scanner(true).scan("INBOX").get(60, TimeUnit.SECONDS);
 
@@ -361,16 +366,7 @@ class ArrivalScannerTest {
     scanner(true).scan("INBOX").get(60, TimeUnit.SECONDS);
     ArrivalScanner idle = scanner(true);
     assertThat(idle.releaseAhead().get(60, TimeUnit.SECONDS)).isFalse(); // nothing requested
-    String id = filter.quarantine().list(Optional.empty()).get(0).id();
-    filter
-        .releases()
-        .request(
-            new io.portcullis.gateway.filtering.Releases.Release(
-                id,
-                session.account(),
-                io.portcullis.gateway.filtering.MessageRef.imap(session.account(), "INBOX", 1, 1)
-                    .location(),
-                Instant.now()));
+    requestReleaseOfTheQuarantinedOne();
 
     assertThat(scanner(true).releaseAhead().get(60, TimeUnit.SECONDS)).isTrue();
 
