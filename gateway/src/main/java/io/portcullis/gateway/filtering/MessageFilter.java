@@ -182,8 +182,8 @@ public final class MessageFilter implements AutoCloseable {
     } else {
       try {
         analysis =
-            CompletableFuture.supplyAsync(() -> Optional.of(analyze(original)), analysisPool)
-                .orTimeout(scanTimeout.toMillis(), TimeUnit.MILLISECONDS)
+            CompletableFuture.supplyAsync(() -> Optional.of(analyzeInTime(original)), analysisPool)
+                .orTimeout(scanTimeout.toNanos(), TimeUnit.NANOSECONDS)
                 .exceptionally(
                     e -> {
                       LOG.warn(
@@ -205,6 +205,21 @@ public final class MessageFilter implements AutoCloseable {
           return outcome;
         },
         blocking);
+  }
+
+  /**
+   * The analysis, which counts as a scan error when it took longer than the timeout even if it
+   * finished: the timeout's own task may run late on a busy machine, and the rule must not depend
+   * on which of the two came first.
+   */
+  private Verdict analyzeInTime(Spool original) {
+    long started = System.nanoTime();
+    Verdict verdict = analyze(original);
+    if (System.nanoTime() - started > scanTimeout.toNanos()) {
+      throw new java.util.concurrent.CompletionException(
+          new java.util.concurrent.TimeoutException("analysis took longer than " + scanTimeout));
+    }
+    return verdict;
   }
 
   private Verdict analyze(Spool original) {
