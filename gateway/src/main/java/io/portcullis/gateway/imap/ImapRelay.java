@@ -67,6 +67,9 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
   private String logoutTag;
   private boolean closed;
 
+  /** The upstream closed after the client's LOGOUT while responses were held for a scan. */
+  private boolean upstreamEnded;
+
   // ---- scan on arrival (all unused when scanner is null: filtering off) ----
 
   private static final Pattern EXISTS =
@@ -918,6 +921,10 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     replaying = false;
     replayLimit = -1;
     flushToClient();
+    if (upstreamEnded) {
+      closeBoth(); // it ended after the client's LOGOUT, whose answer was among the held frames
+      return;
+    }
     if (anyRemoved && !continuationOpen && !closed) {
       // Ask the upstream now for the EXPUNGEs of what the scan moved away, before the client's
       // next command can refer to those messages (RFC 9051 §7.5.1).
@@ -1095,6 +1102,17 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       if (logoutTag != null) {
+        if (holding) {
+          // A LOGOUT pipelined behind a command whose answer waits for a scan: what the upstream
+          // said before it closed goes to the client once the scan is done, then the session ends.
+          upstreamEnded = true;
+          Peek p = peek;
+          if (p != null) {
+            peek = null; // the answer ended before it could tell: scan as usual
+            scanHeld(p.knownBefore, List.of(p.box));
+          }
+          return;
+        }
         // Closing after the client's LOGOUT is the expected end; its BYE was already relayed.
         closeBoth();
         return;

@@ -334,10 +334,10 @@ class ImapFilteringTest {
     deliver(SampleMessages.all().get("plain.eml"));
     try (ImapTestClient c = ImapTestClient.tls(gateway.address(gateway.imaps))) {
       c.readLine();
-      c.send("a LOGIN demo demo\r\nb SELECT INBOX\r\n");
+      // LOGOUT pipelined: the SELECT's answer, held for its scan, still comes before the end.
+      c.send("a LOGIN demo demo\r\nb SELECT INBOX\r\nc LOGOUT\r\n");
       assertThat(c.readUntil("b ")).startsWith("b OK");
-      c.send("c LOGOUT\r\n");
-      c.readUntil("c ");
+      assertThat(c.readUntil("c ")).startsWith("c OK");
     }
     deliver(SampleMessages.all().get("spam.eml"));
 
