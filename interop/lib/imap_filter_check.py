@@ -7,7 +7,8 @@ Puts a clean message, spam, an executable in a zip and a macro document into the
 directly on Dovecot, then through the gateway (built-in default policy): what the client fetches never
 contains the executable's bytes, the spam is in Junk with $Junk, the quarantine mailbox is invisible
 (LIST, STATUS, SELECT) and holds the originals on Dovecot; a message delivered during IDLE is already in
-the quarantine mailbox when the client sees its EXISTS. Writes WORKDIR/marker (the executable's base64
+the quarantine mailbox when the client sees its EXISTS; one appended between two sessions is in it
+before the next session's SELECT is answered, with no EXPUNGE in that answer. Writes WORKDIR/marker (the executable's base64
 line) for the shell to grep mbsync's Maildir with. The password is read from the environment variable
 named by the last argument. One line per step; exit status 0 only if every step passed.
 """
@@ -223,9 +224,41 @@ def main():
         expect(marker.encode() not in fetch_all(gw), "the executable's bytes reached the client")
 
     step("imap-filter-message-delivered-during-idle-scanned-before-shown", idle_delivery_scanned_first)
-
     gw.logout()
     dv.logout()
+
+    def between_sessions_scanned_before_select_answer():
+        # The last session's scans settled the mailbox, so the next SELECT goes to Dovecot at once;
+        # its answer shows the message appended in between, so the gateway discards it, scans, and
+        # asks again: the client gets one answer, without the executable, and no EXPUNGE.
+        before = count(fresh, QUARANTINE)
+        seeder = fresh()
+        try:
+            typ, _ = seeder.append(MAILBOX, None, None, second_exe())
+            expect(typ == "OK", "APPEND on Dovecot failed")
+        finally:
+            seeder.logout()
+        nxt = gateway(int(gw_port), cafile, user, password)
+        try:
+            typ, data = nxt.select(MAILBOX)
+            expect(typ == "OK", "SELECT through the gateway failed")
+            expect(count(fresh, QUARANTINE) == before + 1, "the SELECT was answered before the scan")
+            expect("EXPUNGE" not in nxt.untagged_responses, "the SELECT answer came with EXPUNGE")
+            after = count(fresh, MAILBOX)
+            expect(data == [str(after).encode()], f"EXISTS {data!r}, the mailbox holds {after}")
+            expect(marker.encode() not in fetch_all(nxt), "the executable's bytes reached the client")
+        finally:
+            nxt.logout()
+        # Nothing new since: answered on the settled state, the same mailbox.
+        again = gateway(int(gw_port), cafile, user, password)
+        try:
+            typ, data = again.select(MAILBOX)
+            expect(typ == "OK" and data == [str(after).encode()], f"second SELECT: {typ} {data!r}")
+        finally:
+            again.logout()
+
+    step("imap-filter-mail-between-sessions-scanned-before-select-answer",
+         between_sessions_scanned_before_select_answer)
     sys.exit(1 if failures else 0)
 
 
