@@ -1,17 +1,14 @@
 package io.portcullis.gateway.imap;
 
+import static io.portcullis.gateway.imap.RelayChannels.drain;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.portcullis.auth.sasl.SaslLimits;
 import io.portcullis.gateway.audit.AuditLog;
 import io.portcullis.gateway.config.Endpoint;
 import io.portcullis.gateway.config.GatewayConfig;
 import io.portcullis.gateway.config.GatewayLimits;
-import io.portcullis.gateway.config.ListenerConfig;
 import io.portcullis.gateway.config.UpstreamConfig;
 import io.portcullis.gateway.filtering.FilterStores;
 import io.portcullis.gateway.filtering.MessageFilter;
@@ -19,18 +16,12 @@ import io.portcullis.gateway.filtering.SessionFilter;
 import io.portcullis.gateway.imap.codec.ImapFramer;
 import io.portcullis.gateway.imap.scan.ArrivalScanner;
 import io.portcullis.gateway.imap.scan.SideConnectionPool;
-import io.portcullis.gateway.server.HandlerNames;
-import io.portcullis.gateway.server.ListenerContext;
-import io.portcullis.gateway.session.ClientSession;
 import io.portcullis.gateway.upstream.UpstreamConnector;
 import io.portcullis.gateway.upstream.UpstreamCredentials;
 import io.portcullis.policy.PolicyEngine;
 import io.portcullis.policy.PolicyLoader;
 import io.portcullis.policy.SessionFacts;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -54,6 +45,7 @@ class ImapFilteringRelayTest {
   private static final ArrivalScanner.Settled SETTLED = new ArrivalScanner.Settled(7, 10);
 
   @TempDir Path dir;
+  private RelayChannels relay;
   private EmbeddedChannel client;
   private EmbeddedChannel upstream;
   private MessageFilter filter;
@@ -61,16 +53,6 @@ class ImapFilteringRelayTest {
 
   @BeforeEach
   void wire() throws Exception {
-    ListenerConfig listener = new ListenerConfig(Endpoint.parse("imaps://127.0.0.1:1993"));
-    ListenerContext context =
-        new ListenerContext(
-            listener,
-            Optional.empty(),
-            null,
-            java.util.Map.of(),
-            new AuditLog(Clock.systemUTC()),
-            GatewayLimits.defaults(),
-            new SaslLimits(8192, 16384));
     Path policy = dir.resolve("policy.yml");
     Files.writeString(policy, "version: 1\n");
     GatewayConfig config =
@@ -89,60 +71,42 @@ class ImapFilteringRelayTest {
             false,
             "PLAIN",
             Instant.now());
-    upstream = new EmbeddedChannel();
-    client =
-        new EmbeddedChannel() {
-          @Override
-          protected SocketAddress remoteAddress0() {
-            return new InetSocketAddress("192.0.2.7", 40000);
-          }
-        };
     pool = new SideConnectionPool();
     pool.settle("default/demo", "INBOX", SETTLED);
-    ArrivalScanner scanner =
-        ArrivalScanner.forSession(
-            filter,
-            new SessionFilter("default/demo", facts, () -> engine),
-            ArrivalScanner.Settings.DEFAULTS,
-            new UpstreamConnector(
-                new UpstreamConfig(Endpoint.parse("imap://192.0.2.1:143"), null),
-                Optional.empty(),
-                NioSocketChannel.class,
-                GatewayLimits.defaults()),
-            new UpstreamCredentials.Password("demo", "demo", UpstreamCredentials.Source.CLIENT),
-            client,
-            pool);
-    ClientSession session = ClientSession.attach(client, listener);
-    ImapFramer framer = new ImapFramer(ImapFramer.Settings.postAuth(65536, 1024));
-    ImapRelay relay = new ImapRelay(context, session, upstream, framer, scanner);
-    client.pipeline().addLast(HandlerNames.FRAMER, framer).addLast(HandlerNames.RELAY, relay);
-    relay.start(client.pipeline().context(relay));
+    relay =
+        RelayChannels.start(
+            ImapFramer.Settings.postAuth(65536, 1024),
+            clientChannel ->
+                ArrivalScanner.forSession(
+                    filter,
+                    new SessionFilter("default/demo", facts, () -> engine),
+                    ArrivalScanner.Settings.DEFAULTS,
+                    new UpstreamConnector(
+                        new UpstreamConfig(Endpoint.parse("imap://192.0.2.1:143"), null),
+                        Optional.empty(),
+                        NioSocketChannel.class,
+                        GatewayLimits.defaults()),
+                    new UpstreamCredentials.Password(
+                        "demo", "demo", UpstreamCredentials.Source.CLIENT),
+                    clientChannel,
+                    pool));
+    client = relay.client;
+    upstream = relay.upstream;
   }
 
   @AfterEach
   void close() {
-    client.finishAndReleaseAll();
-    upstream.finishAndReleaseAll();
+    relay.close();
     filter.close();
     pool.close();
   }
 
   private void fromClient(String text) {
-    client.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));
+    relay.fromClient(text);
   }
 
   private void fromUpstream(String text) {
-    upstream.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));
-  }
-
-  private static String drain(EmbeddedChannel ch) {
-    StringBuilder b = new StringBuilder();
-    ByteBuf buf;
-    while ((buf = ch.readOutbound()) != null) {
-      b.append(buf.toString(StandardCharsets.ISO_8859_1));
-      buf.release();
-    }
-    return b.toString();
+    relay.fromUpstream(text);
   }
 
   @Test

@@ -1,87 +1,39 @@
 package io.portcullis.gateway.imap;
 
+import static io.portcullis.gateway.imap.RelayChannels.drain;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.portcullis.auth.sasl.SaslLimits;
-import io.portcullis.gateway.audit.AuditLog;
-import io.portcullis.gateway.config.Endpoint;
-import io.portcullis.gateway.config.GatewayLimits;
-import io.portcullis.gateway.config.ListenerConfig;
 import io.portcullis.gateway.imap.codec.ImapFramer;
-import io.portcullis.gateway.server.HandlerNames;
-import io.portcullis.gateway.server.ListenerContext;
-import io.portcullis.gateway.session.ClientSession;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The relay between two in-memory channels: exact bytes each side sees, in order. */
 class ImapRelayTest {
+  private RelayChannels relay;
   private EmbeddedChannel client;
   private EmbeddedChannel upstream;
 
   @BeforeEach
   void wire() {
-    start(ImapFramer.Settings.postAuth(65536, 1024));
-  }
-
-  private void start(ImapFramer.Settings settings) {
-    ListenerConfig listener = new ListenerConfig(Endpoint.parse("imaps://127.0.0.1:1993"));
-    ListenerContext context =
-        new ListenerContext(
-            listener,
-            Optional.empty(),
-            null,
-            java.util.Map.of(),
-            new AuditLog(Clock.systemUTC()),
-            GatewayLimits.defaults(),
-            new SaslLimits(8192, 16384));
-    upstream = new EmbeddedChannel();
-    client =
-        new EmbeddedChannel() {
-          @Override
-          protected SocketAddress remoteAddress0() {
-            return new InetSocketAddress("192.0.2.7", 40000);
-          }
-        };
-    ClientSession session = ClientSession.attach(client, listener);
-    ImapFramer framer = new ImapFramer(settings);
-    ImapRelay relay = new ImapRelay(context, session, upstream, framer, null);
-    client.pipeline().addLast(HandlerNames.FRAMER, framer).addLast(HandlerNames.RELAY, relay);
-    relay.start(client.pipeline().context(relay));
+    relay = RelayChannels.start(ImapFramer.Settings.postAuth(65536, 1024), c -> null);
+    client = relay.client;
+    upstream = relay.upstream;
   }
 
   @AfterEach
   void close() {
-    client.finishAndReleaseAll();
-    upstream.finishAndReleaseAll();
+    relay.close();
   }
 
   private void fromClient(String text) {
-    client.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));
+    relay.fromClient(text);
   }
 
   private void fromUpstream(String text) {
-    upstream.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1));
-  }
-
-  private static String drain(EmbeddedChannel ch) {
-    StringBuilder b = new StringBuilder();
-    ByteBuf buf;
-    while ((buf = ch.readOutbound()) != null) {
-      b.append(buf.toString(StandardCharsets.ISO_8859_1));
-      buf.release();
-    }
-    return b.toString();
+    relay.fromUpstream(text);
   }
 
   @Test
