@@ -639,11 +639,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
       inboxAhead = null; // not needed: a later SELECT INBOX must not take its old result either
     }
     selectFirst = new SelectFirst(tag, box, select, settled);
-    mailbox.selecting(tag, box);
-    knownCount = 0;
-    commandTag = tag;
-    forward(select);
-    upstream.flush();
+    sendSelect(select, tag, box);
   }
 
   /**
@@ -658,27 +654,18 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
     held.clear();
     holding = false;
     resumeClient(); // the hold's pause; the SELECT's own lasts until its answer is relayed
-    scanner
-        .scan(first.box)
-        .whenComplete(
-            (result, error) ->
-                client
-                    .executor()
-                    .execute(
-                        () -> {
-                          if (closed || selectFirst != first) {
-                            return;
-                          }
-                          if (error != null) {
-                            scanFailed(error);
-                            return;
-                          }
-                          removedUids
-                              .computeIfAbsent(first.box, k -> new java.util.HashSet<>())
-                              .addAll(result.removed());
-                          first.scanned = true;
-                          askAgainIfReady(first);
-                        }));
+    afterScan(
+        scanner.scan(first.box),
+        result -> {
+          if (selectFirst != first) {
+            return;
+          }
+          removedUids
+              .computeIfAbsent(first.box, k -> new java.util.HashSet<>())
+              .addAll(result.removed());
+          first.scanned = true;
+          askAgainIfReady(first);
+        });
     if (client.channel().isWritable()) {
       upstream.config().setAutoRead(true); // read on, dropping, to the first answer's end
     }
@@ -690,11 +677,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
       return;
     }
     first.state = SelectFirst.State.ASKED_AGAIN;
-    mailbox.selecting(first.tag, first.box);
-    knownCount = 0;
-    commandTag = first.tag;
-    forward(first.command);
-    upstream.flush();
+    sendSelect(first.command, first.tag, first.box);
   }
 
   /** Drops what the upstream says while a SELECT sent first is being asked again; true if taken. */
@@ -728,27 +711,43 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
    */
   private void scanThenForward(ImapFrame.Segment select, String tag, String box) {
     pauseClient();
-    scanFor(box)
-        .whenComplete(
-            (result, error) ->
-                client
-                    .executor()
-                    .execute(
-                        () -> {
-                          if (closed) {
-                            return;
-                          }
-                          if (error != null) {
-                            scanFailed(error);
-                            return;
-                          }
-                          mailbox.selecting(tag, box);
-                          knownCount = 0;
-                          commandTag = tag;
-                          forward(select);
-                          upstream.flush();
-                          resumeClient();
-                        }));
+    afterScan(
+        scanFor(box),
+        result -> {
+          sendSelect(select, tag, box);
+          resumeClient();
+        });
+  }
+
+  /** Sends a SELECT or EXAMINE of {@code box} upstream and notes that it is on its way. */
+  private void sendSelect(ImapFrame.Segment select, String tag, String box) {
+    mailbox.selecting(tag, box);
+    knownCount = 0;
+    commandTag = tag;
+    forward(select);
+    upstream.flush();
+  }
+
+  /**
+   * Goes on with {@code then} on the client's event loop once {@code scan} is done, unless the
+   * session ended meanwhile; a failed scan ends the session (fail closed).
+   */
+  private <T> void afterScan(CompletableFuture<T> scan, java.util.function.Consumer<T> then) {
+    scan.whenComplete(
+        (result, error) ->
+            client
+                .executor()
+                .execute(
+                    () -> {
+                      if (closed) {
+                        return;
+                      }
+                      if (error != null) {
+                        scanFailed(error);
+                        return;
+                      }
+                      then.accept(result);
+                    }));
   }
 
   /** The scan a SELECT of {@code box} waits for: the one started at login for INBOX, once. */
