@@ -206,7 +206,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
       if (scanner.settled(INBOX).isEmpty()) {
         // Nearly every session selects INBOX first: its scan starts now, while the client is
         // still on its way to SELECT, if the account's last session left a side connection to do
-        // it on. (Once a scan settled INBOX, its SELECT goes up at once instead: selectFirst.)
+        // it on. (Once a scan settled INBOX, its SELECT goes up at once instead: sendSelectFirst.)
         inboxAhead = scanner.scanAhead(INBOX);
       } else {
         // Releases are carried out by a session's first scan, which such a session may never
@@ -348,7 +348,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
           String box = boxes.get(0);
           Optional<ArrivalScanner.Settled> settled = scanner.settled(box);
           if (s.literal() == null && mailbox.quietOrOn(box) && settled.isPresent()) {
-            selectFirst(s, tag, box, settled.get());
+            sendSelectFirst(s, tag, box, settled.get());
           } else {
             scanThenForward(s, tag, box);
           }
@@ -632,7 +632,7 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
    * scanned, the SELECT sent again). Either way the client sees one answer, about scanned mail
    * only.
    */
-  private void selectFirst(
+  private void sendSelectFirst(
       ImapFrame.Segment select, String tag, String box, ArrivalScanner.Settled settled) {
     pauseClient();
     if (box.equals(INBOX)) {
