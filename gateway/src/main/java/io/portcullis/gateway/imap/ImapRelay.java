@@ -857,7 +857,9 @@ final class ImapRelay extends ChannelInboundHandlerAdapter {
       return;
     }
     peek = null;
-    if (p.uidValidity == p.settled.uidValidity() && p.uidNext <= p.settled.uidNext()) {
+    // Equal: no UID given out since. Lower under the same UIDVALIDITY cannot happen (RFC 9051
+    // §2.3.1.1) unless the server reused it for a new mailbox: that one is scanned too.
+    if (p.uidValidity == p.settled.uidValidity() && p.uidNext == p.settled.uidNext()) {
       if (p.first != null) {
         p.first.state = SelectFirst.State.PASSED;
       }

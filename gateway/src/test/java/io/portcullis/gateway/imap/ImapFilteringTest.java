@@ -118,10 +118,7 @@ class ImapFilteringTest {
 
   /** The raw messages of an upstream mailbox, read directly from GreenMail, never setting \Seen. */
   private List<byte[]> upstream(String mailbox) throws Exception {
-    Properties p = new Properties();
-    p.put("mail.imap.peek", "true");
-    Store store = Session.getInstance(p).getStore("imap");
-    store.connect("127.0.0.1", gateway.greenMail.getImap().getPort(), GatewayFixture.USER, "demo");
+    Store store = direct();
     try {
       Folder f = store.getFolder(mailbox);
       if (!f.exists()) {
@@ -136,6 +133,35 @@ class ImapFilteringTest {
       }
       f.close(false);
       return out;
+    } finally {
+      store.close();
+    }
+  }
+
+  /** A session directly on GreenMail, past the gateway. */
+  private Store direct() throws Exception {
+    Properties p = new Properties();
+    p.put("mail.imap.peek", "true");
+    Store store = Session.getInstance(p).getStore("imap");
+    store.connect("127.0.0.1", gateway.greenMail.getImap().getPort(), GatewayFixture.USER, "demo");
+    return store;
+  }
+
+  /** Deletes {@code mailbox} upstream if it exists and creates it anew with {@code messages}. */
+  private void recreateUpstream(String mailbox, byte[]... messages) throws Exception {
+    Store store = direct();
+    try {
+      Folder f = store.getFolder(mailbox);
+      if (f.exists()) {
+        f.delete(true);
+      }
+      f.create(Folder.HOLDS_MESSAGES);
+      Session session = Session.getInstance(new Properties());
+      Message[] m = new Message[messages.length];
+      for (int i = 0; i < messages.length; i++) {
+        m[i] = new MimeMessage(session, new ByteArrayInputStream(messages[i]));
+      }
+      f.appendMessages(m);
     } finally {
       store.close();
     }
@@ -364,6 +390,44 @@ class ImapFilteringTest {
     }
     assertThat(upstream("Junk")).singleElement().matches(m -> text(m).contains("CHEAP MEDS"));
     assertThat(upstream("INBOX")).hasSize(1);
+  }
+
+  /**
+   * A mailbox deleted and created again upstream has another UIDVALIDITY (RFC 9051 §2.3.1.1): what
+   * a scan settled for the old one says nothing of the new one's UIDs, even where its UIDNEXT is
+   * lower. The SELECT sent on the old state gets an answer that must not pass.
+   */
+  @Test
+  void settledStateOfAMailboxRecreatedUpstreamShouldNotLetItsUnscannedMailThrough()
+      throws Exception {
+    byte[] plain = SampleMessages.all().get("plain.eml");
+    recreateUpstream("Work", plain, plain, plain);
+    try (ImapTestClient c = ImapTestClient.tls(gateway.address(gateway.imaps))) {
+      c.readLine();
+      c.send("a LOGIN demo demo\r\nb SELECT Work\r\n");
+      assertThat(c.readUntil("b ")).startsWith("b OK"); // scanned: UIDs 1-3 settled, UIDNEXT 4
+      c.send("c LOGOUT\r\n");
+      c.readUntil("c ");
+    }
+    recreateUpstream("Work", SampleMessages.executableInZip()); // UID 1, UIDNEXT 2, unscanned
+
+    try (ImapTestClient c = ImapTestClient.tls(gateway.address(gateway.imaps))) {
+      c.readLine();
+      c.send("a LOGIN demo demo\r\n");
+      c.readUntil("a ");
+      c.send("b SELECT Work\r\nc FETCH 1:* (UID BODY.PEEK[])\r\n");
+      StringBuilder transcript = new StringBuilder();
+      String line;
+      while (!(line = c.readLine()).startsWith("c ")) {
+        transcript.append(line).append('\n');
+      }
+      assertThat(line).startsWith("c OK");
+      assertThat(transcript.toString())
+          .contains("b OK", "removed the attachment")
+          .doesNotContain(EXE_MARKER)
+          .doesNotContain("EXPUNGE");
+    }
+    assertThat(upstream("Quarantine")).singleElement().matches(m -> text(m).contains(EXE_MARKER));
   }
 
   @Test

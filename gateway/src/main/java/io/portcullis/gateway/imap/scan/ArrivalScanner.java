@@ -102,12 +102,7 @@ public final class ArrivalScanner implements AutoCloseable {
    * What a scan established: every message of the mailbox (with this UIDVALIDITY) below {@code
    * uidNext} is scanned and acted on. Marks only grow, so it stays true.
    */
-  public record Settled(long uidValidity, long uidNext) {
-    /** The one of the two that says more: {@code other}, unless this reaches further. */
-    Settled or(Settled other) {
-      return uidValidity == other.uidValidity && uidNext > other.uidNext ? this : other;
-    }
-  }
+  public record Settled(long uidValidity, long uidNext) {}
 
   /** Places between the steps of an upstream action; a test hook may "crash" at each. */
   enum Point {
@@ -391,8 +386,10 @@ public final class ArrivalScanner implements AutoCloseable {
         return new Result(0, List.of()); // no such mailbox: nothing to scan, nothing to show
       }
       String box = ScanJournal.mailboxKey(session.account(), mailbox, status.uidValidity());
+      // Nothing new exactly when no UID was given out since the last one scanned; a UIDNEXT at or
+      // below it means the server reused the UIDVALIDITY (SELECT path below).
       if (status.uidNext() > 0
-          && status.uidNext() <= journal.mark(box) + 1
+          && status.uidNext() == journal.mark(box) + 1
           && journal.open(box).isEmpty()) {
         settle(mailbox, new Settled(status.uidValidity(), status.uidNext()));
         return new Result(0, List.of());
@@ -404,6 +401,16 @@ public final class ArrivalScanner implements AutoCloseable {
     }
     long uidNextAtSelect = boxes.uidNext();
     String box = ScanJournal.mailboxKey(session.account(), mailbox, validity);
+    if (uidNextAtSelect > 0 && uidNextAtSelect <= journal.mark(box)) {
+      // UIDs are never given out twice within a UIDVALIDITY (RFC 9051 §2.3.1.1), so this is a new
+      // mailbox under the old UIDVALIDITY (GreenMail reuses it for a mailbox created again within
+      // the same second): what was scanned under it says nothing of the messages now there.
+      LOG.warn(
+          "a mailbox of {} has UIDs below what was scanned under the same UIDVALIDITY; the server"
+              + " reused it: scanning the mailbox again",
+          session.account());
+      journal.forget(box);
+    }
     List<Long> removed = new java.util.ArrayList<>();
     for (ScanJournal.Entry e : journal.open(box)) {
       if (resume(box, mailbox, e) > 0) {
@@ -477,7 +484,7 @@ public final class ArrivalScanner implements AutoCloseable {
 
   /** Remembers what a scan established, for this session and (through the pool) the next ones. */
   private void settle(String mailbox, Settled now) {
-    settled.merge(mailbox, now, Settled::or);
+    settled.put(mailbox, now);
     if (pool != null) {
       pool.settle(session.account(), mailbox, now);
     }

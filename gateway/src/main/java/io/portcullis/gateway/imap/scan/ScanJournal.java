@@ -71,6 +71,22 @@ final class ScanJournal {
     }
   }
 
+  /**
+   * Forgets everything recorded for one mailbox incarnation (mark, skips, unfinished actions): the
+   * server gave its UIDs out again, so none of it is about the messages now there.
+   */
+  void forget(String box) {
+    store.delete(HWM, box);
+    String prefix = box + "-";
+    for (String ns : new String[] {SKIP, JOURNAL}) {
+      for (String key : store.keys(ns)) {
+        if (key.startsWith(prefix)) {
+          store.delete(ns, key);
+        }
+      }
+    }
+  }
+
   void skip(String box, long uid) {
     store.put(SKIP, box + "-" + uid, bytes("rendition"));
   }

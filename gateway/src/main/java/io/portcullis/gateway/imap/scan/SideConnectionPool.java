@@ -96,12 +96,13 @@ public final class SideConnectionPool implements AutoCloseable {
   }
 
   /**
-   * Remembers {@code state} unless a later one is known (two sessions of one account may scan at
-   * once; the higher UIDNEXT of the same UIDVALIDITY says more). The scanner calls it after each
-   * scan; only what a scan established may be given.
+   * Remembers {@code state}, the latest scan's: every state a scan established is true, and only
+   * the latest one also matches a mailbox the server re-created under its old UIDVALIDITY (two
+   * sessions' scans racing cost at most a scan). The scanner calls it after each scan; only what a
+   * scan established may be given.
    */
   public void settle(String account, String mailbox, ArrivalScanner.Settled state) {
-    settled.asMap().merge(new SettledKey(account, mailbox), state, ArrivalScanner.Settled::or);
+    settled.put(new SettledKey(account, mailbox), state);
   }
 
   /** Connections kept now (tests, metrics). */
